@@ -1,0 +1,22 @@
+import { ApiToken } from './api-token.entity.ts';
+import { AuditEvent } from './audit-event.entity.ts';
+import { Invitation } from './invitation.entity.ts';
+import { ModelGrant } from './model-grant.entity.ts';
+import { ModelRoute } from './model-route.entity.ts';
+import { Runtime } from './runtime.entity.ts';
+import { RuntimeEvent } from './runtime-event.entity.ts';
+import { Session } from './session.entity.ts';
+import { User } from './user.entity.ts';
+
+/** Every entity, for the ORM config. Import entity classes from their own files. */
+export const ALL_ENTITIES = [
+  User,
+  Session,
+  Invitation,
+  ApiToken,
+  Runtime,
+  RuntimeEvent,
+  ModelRoute,
+  ModelGrant,
+  AuditEvent,
+];

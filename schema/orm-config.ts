@@ -1,0 +1,36 @@
+import { Migrator } from '@mikro-orm/migrations';
+import { defineConfig, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { ALL_ENTITIES } from './entities/all-entities.ts';
+
+export interface OrmConfigInput {
+  /** `postgresql://user:pass@host:port/db` */
+  clientUrl: string;
+  /** Connection pool size. @default 10 */
+  poolMax?: number;
+  /** Log every SQL statement through this function (benchmarks count statements with it). */
+  onQuery?: (sql: string) => void;
+}
+
+/** The one MikroORM config used by the server, the orchestrator, the scripts and the tests. */
+export function createOrmConfig(input: OrmConfigInput): Options<PostgreSqlDriver> {
+  return defineConfig({
+    clientUrl: input.clientUrl,
+    entities: ALL_ENTITIES,
+    extensions: [Migrator],
+    pool: { min: 0, max: input.poolMax ?? 10 },
+    migrations: {
+      path: new URL('./migrations', import.meta.url).pathname,
+      glob: '!(*.d).{js,ts}',
+      emit: 'ts',
+      snapshot: false,
+      transactional: true,
+      allOrNothing: true,
+    },
+    debug: input.onQuery ? ['query'] : false,
+    logger: input.onQuery ? (message) => input.onQuery?.(message) : undefined,
+    // Entities are plain data; we never want lazy proxies to issue hidden queries on hot paths.
+    forceUndefined: false,
+    ignoreUndefinedInQuery: true,
+    allowGlobalContext: false,
+  });
+}

