@@ -1,0 +1,97 @@
+/**
+ * Pure renderer of a runtime's `openclaw.json`, shared by the local and Kubernetes drivers.
+ *
+ * Security contract (fixes the predecessor's gaps):
+ * - auth is `trusted-proxy`: only requests from the entrance carrying the owner's identity header pass;
+ *   `allowUsers` is the owner alone; no shared token exists anywhere.
+ * - the orchestrator's own calls use a per-runtime password supplied through `OPENCLAW_GATEWAY_PASSWORD`;
+ * - no upstream model credential is ever present: the provider points at the credential proxy and its
+ *   key is an environment reference (`${CLAWLOOPS_MODEL_KEY}`), never the value;
+ * - no `dangerously*` switches, no wildcard origins, the host terminal off unless the profile allows it.
+ */
+
+export interface OpenClawConfigInput {
+  port: number;
+  /** `loopback` for local child processes; `lan` inside a pod so the Service can reach it. */
+  bind: 'loopback' | 'lan';
+  /** Header the entrance sets to the authenticated username. */
+  identityHeader: string;
+  /** The owner's username: the only user the gateway admits. */
+  ownerUsername: string;
+  /** Addresses (IPs/CIDRs) of the proxy allowed to assert identity. */
+  trustedProxies: string[];
+  /** The proxy runs on the same host (embedded edge); OpenClaw rejects loopback proxies otherwise. */
+  allowLoopbackProxy: boolean;
+  /** Browser origin of the runtime (exact `scheme://host[:port]`). */
+  publicOrigin: string;
+  /** Per-instance log file (the default is shared by every instance on a host). */
+  logFile?: string;
+  terminal: boolean;
+  model?: {
+    baseUrl: string;
+    models: { id: string; name: string; contextWindow?: number; maxTokens?: number }[];
+    primary?: string;
+  };
+}
+
+/** Provider id under which the credential proxy appears inside OpenClaw. */
+export const PROXY_PROVIDER_ID = 'clawloops';
+/** Environment variable holding the runtime's credential-proxy key. */
+export const MODEL_KEY_ENV = 'CLAWLOOPS_MODEL_KEY';
+/** Scopes the owner gets on the Control UI without device pairing. */
+export const OWNER_SCOPES = ['operator.read', 'operator.write', 'operator.approvals', 'operator.admin'];
+
+export function renderOpenClawConfig(input: OpenClawConfigInput): Record<string, unknown> {
+  const config: Record<string, unknown> = {
+    gateway: {
+      mode: 'local',
+      port: input.port,
+      bind: input.bind,
+      trustedProxies: input.trustedProxies,
+      auth: {
+        mode: 'trusted-proxy',
+        trustedProxy: {
+          userHeader: input.identityHeader,
+          requiredHeaders: ['x-forwarded-proto'],
+          allowUsers: [input.ownerUsername],
+          allowLoopback: input.allowLoopbackProxy,
+        },
+        identityScopes: { [input.ownerUsername]: OWNER_SCOPES },
+      },
+      controlUi: { allowedOrigins: [input.publicOrigin] },
+      terminal: { enabled: input.terminal },
+      // The orchestrator owns restarts: a config change replaces the workload deliberately.
+      reload: { mode: 'off' },
+    },
+    agents: {
+      defaults: {
+        // No unattended token spend.
+        heartbeat: { every: '0m' },
+        ...(input.model?.primary
+          ? { model: { primary: `${PROXY_PROVIDER_ID}/${input.model.primary}` } }
+          : {}),
+      },
+    },
+  };
+  if (input.logFile) config.logging = { file: input.logFile };
+  if (input.model) {
+    config.models = {
+      mode: 'merge',
+      providers: {
+        [PROXY_PROVIDER_ID]: {
+          baseUrl: input.model.baseUrl,
+          apiKey: `\${${MODEL_KEY_ENV}}`,
+          api: 'openai-completions',
+          request: { allowPrivateNetwork: true },
+          models: input.model.models.map((m) => ({
+            id: m.id,
+            name: m.name,
+            ...(m.contextWindow ? { contextWindow: m.contextWindow } : {}),
+            ...(m.maxTokens ? { maxTokens: m.maxTokens } : {}),
+          })),
+        },
+      },
+    };
+  }
+  return config;
+}
