@@ -1,0 +1,89 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AppDeps } from './context.ts';
+import { attachGraphqlWs } from './graphql/ws.ts';
+import { buildYoga } from './graphql/yoga.ts';
+import { clientIp } from './http/client-ip.ts';
+import { sendJson } from './http/respond.ts';
+
+/** Extra HTTP routes mounted by later layers (forward auth, model proxy, SPA, edge). */
+export type Route = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
+export interface BuildAppOptions {
+  /** Tried in order before GraphQL; a route returns true when it handled the request. */
+  routes?: Route[];
+  /** Addresses whose `X-Forwarded-For` is believed. @default ['127.0.0.1', '::1'] */
+  trustedProxies?: string[];
+  /** Largest accepted request body in bytes. @default 1 MiB */
+  maxBodyBytes?: number;
+}
+
+/**
+ * The control plane's HTTP surface: GraphQL over HTTP/SSE and graphql-ws on one port, health
+ * endpoints, and whatever routes later layers add. Returns `{ start, stop }`; only main.ts touches the
+ * process.
+ */
+export function buildApp(deps: AppDeps, options: BuildAppOptions = {}) {
+  const trusted = options.trustedProxies ?? ['127.0.0.1', '::1'];
+  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const yoga = buildYoga(deps);
+  const routes: Route[] = [healthRoute(deps), ...(options.routes ?? [])];
+
+  const server = createServer(async (req, res) => {
+    try {
+      if (Number(req.headers['content-length'] ?? 0) > maxBody) {
+        return sendJson(res, 413, { code: 'PAYLOAD_TOO_LARGE', message: `Request bodies are limited to ${maxBody} bytes.` });
+      }
+      for (const route of routes) if (await route(req, res)) return;
+      if (new URL(req.url ?? '/', 'http://x').pathname.startsWith(yoga.graphqlEndpoint)) {
+        await yoga.handleNodeRequestAndResponse(req, res, { ip: clientIp(req, trusted) });
+        return;
+      }
+      sendJson(res, 404, { code: 'NOT_FOUND', message: 'No such route.' });
+    } catch (err) {
+      deps.logger.error({ err }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { code: 'INTERNAL', message: 'Internal error.' });
+      else res.destroy();
+    }
+  });
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
+  const ws = attachGraphqlWs(server, yoga, trusted);
+
+  return {
+    server,
+    yoga,
+    async start(port: number, host = '0.0.0.0'): Promise<number> {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve());
+      });
+      return (server.address() as AddressInfo).port;
+    },
+    async stop(): Promise<void> {
+      await ws.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export type App = ReturnType<typeof buildApp>;
+
+function healthRoute(deps: AppDeps): Route {
+  return async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/livez' || path === '/healthz') {
+      sendJson(res, 200, { status: 'live' });
+      return true;
+    }
+    if (path !== '/readyz') return false;
+    try {
+      await deps.orm.em.getConnection().execute('select 1');
+      sendJson(res, 200, { status: 'ready', checks: { database: 'ok' } });
+    } catch {
+      sendJson(res, 503, { status: 'unavailable', checks: { database: 'failing' } });
+    }
+    return true;
+  };
+}

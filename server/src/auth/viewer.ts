@@ -1,0 +1,23 @@
+import type { ApiTokenScope, UserRole } from '../../../schema/domain/enums.ts';
+
+/** Who is making a request, as established by a session cookie or an API token. */
+export interface Viewer {
+  userId: string;
+  username: string;
+  role: UserRole;
+  mustChangePassword: boolean;
+  /** Set when authenticated by a session cookie. */
+  sessionId: string | null;
+  /** Set when authenticated by an API token: the token may do only this. `null` = every scope. */
+  tokenScopes: ApiTokenScope[] | null;
+  tokenId: string | null;
+}
+
+/** Establishes the viewer of a request. Implemented in auth/authenticator.ts; never throws. */
+export interface Authenticator {
+  /**
+   * @param headers request headers (cookie / authorization), from HTTP or the WebSocket upgrade
+   * @param bearer an explicit token (graphql-ws `connectionParams.authorization`), if any
+   */
+  authenticate(headers: Headers, bearer?: string | null): Promise<Viewer | null>;
+}

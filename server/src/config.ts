@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+/**
+ * Every setting, from the environment. Documented in README.md ("Configuration"); keep both in step.
+ * Parsed once in main.ts; everything else receives the parsed object.
+ */
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  /** External URL of the app, used in links (setup, invitations). */
+  PUBLIC_URL: z.url().default('http://localhost:8080'),
+  /** PostgreSQL URL. Unset: embedded PostgreSQL under DATA_DIR. */
+  DATABASE_URL: z.string().optional(),
+  DATA_DIR: z.string().default('.data'),
+  /** ≥32 chars; signs sessions and derives runtime credentials. Unset: generated into DATA_DIR once. */
+  CLAWLOOPS_SECRET: z.string().min(32).optional(),
+  COOKIE_SECURE: bool.default(false),
+  /** e.g. `.example.com` so one login covers the runtime subdomains. */
+  COOKIE_DOMAIN: z.string().optional(),
+  SESSION_TTL_HOURS: z.coerce.number().positive().default(168),
+  /** Base domain of runtime hosts `u-<name>.<domain>`; default derived from PUBLIC_URL's host. */
+  RUNTIME_BASE_DOMAIN: z.string().optional(),
+  /** Run the orchestrator inside the server process (embedded default). */
+  EMBEDDED_ORCHESTRATOR: bool.default(true),
+  /** `local` (child processes) or `kubernetes`. */
+  RUNTIME_DRIVER: z.enum(['local', 'kubernetes']).default('local'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Human-readable logs instead of JSON (default when stdout is a terminal). */
+  LOG_PRETTY: bool.optional(),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(2000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}

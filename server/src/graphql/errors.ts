@@ -1,0 +1,59 @@
+/**
+ * Expected failures, returned as typed union members by @pothos/plugin-errors (never thrown to the
+ * client as raw errors). Anything else thrown is unexpected and masked by Yoga.
+ */
+
+export interface FieldError {
+  /** Dotted path of the offending input, e.g. `password` or `input.username`. */
+  path: string;
+  message: string;
+}
+
+/** Base class: `code` is stable and machine-readable; `message` is for people. */
+export class DomainError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(what: string) {
+    super('NOT_FOUND', `${what} was not found.`);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message = 'You are not allowed to do this.', code = 'FORBIDDEN') {
+    super(code, message);
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  constructor(message = 'Sign in first.', code = 'UNAUTHENTICATED') {
+    super(code, message);
+  }
+}
+
+export class InvalidInputError extends DomainError {
+  readonly fieldErrors: FieldError[];
+  constructor(fieldErrors: FieldError[], message?: string) {
+    super('INVALID_INPUT', message ?? fieldErrors.map((e) => `${e.path}: ${e.message}`).join('; '));
+    this.fieldErrors = fieldErrors;
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(message: string, code = 'CONFLICT') {
+    super(code, message);
+  }
+}
+
+export class RateLimitedError extends DomainError {
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
+    super('RATE_LIMITED', `Too many attempts. Try again in ${retryAfterSeconds} s.`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -1,0 +1,47 @@
+import { builder } from '../builder.ts';
+import {
+  ConflictError,
+  DomainError,
+  type FieldError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  RateLimitedError,
+  UnauthenticatedError,
+} from '../errors.ts';
+
+/** The `Error` interface every expected failure implements: a stable code and a sentence. */
+export const ErrorInterface = builder.interfaceRef<DomainError>('Error').implement({
+  fields: (t) => ({
+    code: t.exposeString('code'),
+    message: t.exposeString('message'),
+  }),
+});
+
+const FieldErrorRef = builder.objectRef<FieldError>('FieldError').implement({
+  fields: (t) => ({ path: t.exposeString('path'), message: t.exposeString('message') }),
+});
+
+builder.objectType(NotFoundError, { name: 'NotFoundError', interfaces: [ErrorInterface], isTypeOf: (e) => e instanceof NotFoundError });
+builder.objectType(ForbiddenError, { name: 'ForbiddenError', interfaces: [ErrorInterface], isTypeOf: (e) => e instanceof ForbiddenError });
+builder.objectType(UnauthenticatedError, {
+  name: 'UnauthenticatedError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof UnauthenticatedError,
+});
+builder.objectType(ConflictError, { name: 'ConflictError', interfaces: [ErrorInterface], isTypeOf: (e) => e instanceof ConflictError });
+builder.objectType(InvalidInputError, {
+  name: 'InvalidInputError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof InvalidInputError,
+  fields: (t) => ({ fieldErrors: t.field({ type: [FieldErrorRef], resolve: (e) => e.fieldErrors }) }),
+});
+builder.objectType(RateLimitedError, {
+  name: 'RateLimitedError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof RateLimitedError,
+  fields: (t) => ({ retryAfterSeconds: t.exposeInt('retryAfterSeconds') }),
+});
+
+/** Errors any mutation may return (auth failures and bad input), merged into each field's union. */
+export const COMMON_ERRORS = [UnauthenticatedError, ForbiddenError, InvalidInputError];

@@ -1,0 +1,63 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { type AppDeps, type Context, createContext, type RequestFacts } from '../context.ts';
+import { schema } from './schema.ts';
+
+export type ServerContext = { ip: string | null };
+export type Yoga = YogaServerInstance<ServerContext, Context>;
+
+/** `Set-Cookie` values collected during execution, keyed by request (Yoga builds the response). */
+const cookieJar = new WeakMap<Request, string[]>();
+
+function useResponseCookies(): Plugin<Context> {
+  return {
+    onResponse({ request, response }) {
+      for (const c of cookieJar.get(request) ?? []) response.headers.append('set-cookie', c);
+    },
+  };
+}
+
+/**
+ * The GraphQL server. Unexpected errors are masked (logged with a request id, never sent); expected
+ * failures are typed union results. Depth, token, alias and cost limits reject abusive documents
+ * before execution.
+ */
+export function buildYoga(deps: AppDeps): Yoga {
+  return createYoga<ServerContext, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    logging: {
+      debug: (...a) => deps.logger.debug({ yoga: a }),
+      info: (...a) => deps.logger.info({ yoga: a }),
+      warn: (...a) => deps.logger.warn({ yoga: a }),
+      error: (...a) => deps.logger.error({ yoga: a }),
+    },
+    maskedErrors: {
+      maskError: (error, message) => {
+        deps.logger.error({ err: error }, 'unexpected GraphQL error');
+        return Object.assign(new Error(message), { extensions: { code: 'INTERNAL' } });
+      },
+    },
+    graphiql: { subscriptionsProtocol: 'WS', title: 'ClawLoops GraphQL' },
+    landingPage: false,
+    plugins: [
+      EnvelopArmorPlugin({
+        maxDepth: { n: deps.config.GRAPHQL_MAX_DEPTH, ignoreIntrospection: true },
+        maxTokens: { n: deps.config.GRAPHQL_MAX_TOKENS },
+        maxAliases: { n: 30 },
+        maxDirectives: { n: 30 },
+        costLimit: { maxCost: 20000 },
+        blockFieldSuggestion: { enabled: true },
+      }),
+      useResponseCookies(),
+    ],
+    context: async (init) => {
+      // Over graphql-ws there is no Fetch Request: ws.ts passes the upgrade request's facts instead.
+      const wsFacts = (init as { wsFacts?: RequestFacts }).wsFacts;
+      if (wsFacts) return createContext(deps, wsFacts);
+      const ctx = await createContext(deps, { headers: init.request.headers, ip: init.ip });
+      cookieJar.set(init.request, ctx.responseCookies);
+      return ctx;
+    },
+  });
+}
