@@ -1,9 +1,8 @@
-import { MikroORM } from '@mikro-orm/postgresql';
-import { createOrmConfig } from './orm-config.ts';
+import { initOrm } from './orm-config.ts';
 
 /** Creates the database if needed and applies every pending migration. Safe to run concurrently. */
 export async function migrate(clientUrl: string): Promise<string[]> {
-  const orm = await MikroORM.init(createOrmConfig({ clientUrl, poolMax: 2 }));
+  const orm = await initOrm({ clientUrl, poolMax: 2 });
   try {
     await orm.schema.ensureDatabase();
     // Two processes starting together must not both run the same migration.

@@ -1,5 +1,5 @@
 import { Migrator } from '@mikro-orm/migrations';
-import { defineConfig, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { defineConfig, MikroORM } from '@mikro-orm/postgresql';
 import { ALL_ENTITIES } from './entities/all-entities.ts';
 
 export interface OrmConfigInput {
@@ -12,7 +12,7 @@ export interface OrmConfigInput {
 }
 
 /** The one MikroORM config used by the server, the orchestrator, the scripts and the tests. */
-export function createOrmConfig(input: OrmConfigInput): Options<PostgreSqlDriver> {
+export function createOrmConfig(input: OrmConfigInput) {
   return defineConfig({
     clientUrl: input.clientUrl,
     entities: ALL_ENTITIES,
@@ -33,4 +33,12 @@ export function createOrmConfig(input: OrmConfigInput): Options<PostgreSqlDriver
     ignoreUndefinedInQuery: true,
     allowGlobalContext: false,
   });
+}
+
+/**
+ * Initialises MikroORM with the shared config. (`MikroORM.init` is typed with the core class; the
+ * instance is the PostgreSQL one, which is what every caller wants.)
+ */
+export async function initOrm(input: OrmConfigInput): Promise<MikroORM> {
+  return (await MikroORM.init(createOrmConfig(input))) as unknown as MikroORM;
 }

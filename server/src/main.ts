@@ -1,9 +1,8 @@
 // The control plane process. The only file that reads the environment, installs signal handlers and
 // exits. Under `npm start` (no DATABASE_URL) it also runs embedded PostgreSQL and the orchestrator.
 import { Worker } from 'node:worker_threads';
-import { MikroORM } from '@mikro-orm/postgresql';
 import { migrate } from '../../schema/migrate.ts';
-import { createOrmConfig } from '../../schema/orm-config.ts';
+import { initOrm } from '../../schema/orm-config.ts';
 import { buildApp } from './app.ts';
 import { createAuthenticator } from './auth/authenticator.ts';
 import { firstRunSetupUrl } from './auth/first-run.ts';
@@ -30,7 +29,7 @@ async function main() {
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const secret = config.CLAWLOOPS_SECRET ?? (await loadOrCreateSecret(config.DATA_DIR));
 
-  const orm = await MikroORM.init(createOrmConfig({ clientUrl: databaseUrl }));
+  const orm = await initOrm({ clientUrl: databaseUrl });
   stops.unshift(() => orm.close());
   const listener = new PgListener(databaseUrl, logger);
   await listener.start();

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
+import { type ExecutionArgs, type execute, type subscribe } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { clientIp } from '../http/client-ip.ts';
@@ -19,8 +19,8 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, trustedProxies: stri
   type Extra = { request: IncomingMessage };
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
-      execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args),
-      subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args),
+      execute: (args) => (args.rootValue as { execute: typeof execute }).execute(args),
+      subscribe: (args) => (args.rootValue as { subscribe: typeof subscribe }).subscribe(args),
       onSubscribe: async (ctx, _id, params) => {
         const req = ctx.extra.request;
         const headers = new Headers();

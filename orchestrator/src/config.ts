@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** Orchestrator settings from the environment (documented in README.md "Configuration"). */
+export const orchestratorConfigSchema = z.object({
+  DATABASE_URL: z.string().min(1, 'DATABASE_URL is required'),
+  CLAWLOOPS_SECRET: z.string().min(32, 'CLAWLOOPS_SECRET must be at least 32 characters'),
+  PUBLIC_URL: z.url().default('http://localhost:8080'),
+  RUNTIME_BASE_DOMAIN: z.string().optional(),
+  RUNTIME_DRIVER: z.enum(['local', 'kubernetes']).default('local'),
+  DATA_DIR: z.string().default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ORCHESTRATOR_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+  MAX_CONCURRENT_STARTS: z.coerce.number().int().min(1).default(4),
+  /** Kubernetes driver: namespace for runtimes. */
+  RUNTIME_NAMESPACE: z.string().default('clawloops-runtimes'),
+  OPENCLAW_IMAGE: z.string().default('ghcr.io/openclaw/openclaw'),
+});
+
+export type OrchestratorConfig = z.infer<typeof orchestratorConfigSchema>;
+
+export function parseOrchestratorConfig(env: NodeJS.ProcessEnv): OrchestratorConfig {
+  const result = orchestratorConfigSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid orchestrator configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}

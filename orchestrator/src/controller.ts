@@ -1,0 +1,146 @@
+/**
+ * The reconcile driver: one de-duplicating queue of runtime ids, N workers, exponential backoff on
+ * errors, a consecutive-failure breaker, and a global limit on concurrent starts. Sources (NOTIFY,
+ * driver observations, periodic resync) only enqueue ids; every run re-reads desired state from
+ * PostgreSQL and observed state from the driver (level-triggered, style rules 1–3).
+ */
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { RuntimeDriver } from './drivers/driver.ts';
+import type { Logger } from './logger.ts';
+import { KeyedQueue } from './queue.ts';
+import { type PlannerSettings, plan } from './reconcile/runtime.ts';
+import { failurePlan } from './reconcile/failure.ts';
+import { listActiveRuntimeIds, loadRuntime } from './status/runtime-row.ts';
+import { writeStatus } from './status/write.ts';
+import { buildTarget, type TargetSettings } from './target.ts';
+
+export interface ControllerOptions {
+  orm: MikroORM;
+  driver: RuntimeDriver;
+  logger: Logger;
+  target: TargetSettings;
+  /** Concurrent reconciles (never two for one runtime). @default 4 */
+  workers?: number;
+  /** Runtimes that may be starting at once; the rest wait, visible as `Pending`/`Queued`. @default 4 */
+  maxConcurrentStarts?: number;
+  /** Full resync period. @default 30_000 */
+  resyncMs?: number;
+  /** Consecutive reconcile errors before the runtime is marked Failed. @default 5 */
+  maxConsecutiveErrors?: number;
+  planner?: Partial<PlannerSettings>;
+  now?: () => Date;
+}
+
+export function createController(o: ControllerOptions) {
+  const queue = new KeyedQueue();
+  const errors = new Map<string, number>();
+  const starting = new Set<string>();
+  const settings: PlannerSettings = { maxRestarts: 5, failedRetryMs: 60_000, ...o.planner };
+  const maxStarts = o.maxConcurrentStarts ?? 4;
+  const maxErrors = o.maxConsecutiveErrors ?? 5;
+  const now = o.now ?? (() => new Date());
+  let resyncTimer: NodeJS.Timeout | undefined;
+  let workers: Promise<void>[] = [];
+  let reconciles = 0;
+
+  async function reconcile(id: string): Promise<number | undefined> {
+    reconciles++;
+    const em = o.orm.em.fork() as EntityManager;
+    const row = await loadRuntime(em, id);
+    const observed = await o.driver.observe(id);
+    if (!row) {
+      if (observed.state !== 'absent') await o.driver.ensureDeleted(id, '', 'preserve');
+      return undefined;
+    }
+    let target: ReturnType<typeof buildTarget> | null = null;
+    try {
+      target = row.desiredState === 'running' ? buildTarget(row, o.target) : null;
+    } catch (err) {
+      await writeStatus(em, row, { plan: failurePlan('InvalidSpec', (err as Error).message, row.generation), generation: row.generation, endpoint: null }, now());
+      return undefined;
+    }
+    const p = plan({
+      spec: row,
+      current: row,
+      observed,
+      desiredHash: target?.templateHash ?? '',
+      startSlotFree: starting.has(id) || starting.size < maxStarts,
+      settings,
+      now: now(),
+    });
+    if (p.starting) starting.add(id);
+    else starting.delete(id);
+    if (p.action === 'ensureRunning' && target) await o.driver.ensureRunning(target);
+    else if (p.action === 'ensureStopped') await o.driver.ensureStopped(id);
+    else if (p.action === 'ensureDeleted') await o.driver.ensureDeleted(id, row.ownerId, row.retentionPolicy);
+    const endpoint = observed.state === 'ready' ? (observed.endpoint ?? null) : null;
+    await writeStatus(em, row, { plan: p, generation: row.generation, endpoint }, now());
+    return p.requeueAfterMs;
+  }
+
+  async function onError(id: string, err: unknown): Promise<void> {
+    const n = (errors.get(id) ?? 0) + 1;
+    errors.set(id, n);
+    const message = err instanceof Error ? err.message : String(err);
+    o.logger.warn({ runtimeId: id, attempt: n, err: message }, 'reconcile failed');
+    if (n >= maxErrors) {
+      const em = o.orm.em.fork() as EntityManager;
+      const row = await loadRuntime(em, id).catch(() => null);
+      if (row) {
+        const p = failurePlan('ReconcileError', `Giving up after ${n} attempts: ${message}`, row.generation);
+        await writeStatus(em, row, { plan: p, generation: row.generation, endpoint: null }, now()).catch(() => {});
+      }
+      starting.delete(id);
+      errors.delete(id);
+      queue.addAfter(id, settings.failedRetryMs);
+      return;
+    }
+    queue.addAfter(id, Math.min(250 * 2 ** (n - 1), 30_000));
+  }
+
+  async function work(): Promise<void> {
+    for (let id = await queue.get(); id !== null; id = await queue.get()) {
+      try {
+        const after = await reconcile(id);
+        errors.delete(id);
+        if (after !== undefined) queue.addAfter(id, after);
+      } catch (err) {
+        await onError(id, err);
+      } finally {
+        queue.done(id);
+      }
+    }
+  }
+
+  async function resync(): Promise<void> {
+    try {
+      const ids = new Set([...(await listActiveRuntimeIds(o.orm.em.fork() as EntityManager)), ...(await o.driver.listKnown())]);
+      for (const id of ids) queue.add(id);
+    } catch (err) {
+      o.logger.warn({ err }, 'resync failed');
+    }
+  }
+
+  return {
+    enqueue: (id: string) => queue.add(id),
+    resync,
+    get stats() {
+      return { queueDepth: queue.depth, starting: starting.size, reconciles };
+    },
+    async start(): Promise<void> {
+      await o.driver.start((id) => queue.add(id));
+      workers = Array.from({ length: o.workers ?? 4 }, () => work());
+      await resync();
+      resyncTimer = setInterval(() => void resync(), o.resyncMs ?? 30_000);
+      resyncTimer.unref();
+    },
+    async stop(): Promise<void> {
+      clearInterval(resyncTimer);
+      queue.shutdown();
+      await Promise.all(workers);
+      await o.driver.stop();
+    },
+  };
+}
+
+export type Controller = ReturnType<typeof createController>;

@@ -1,0 +1,67 @@
+/**
+ * The ONLY writer of runtime status columns (phase, conditions, observedGeneration, lastError,
+ * endpoint, readyAt, statusUpdatedAt) and of orchestrator-originated runtime events.
+ *
+ * Writes only on change: an unchanged observation costs no statement at all, so a steady-state resync
+ * writes nothing. Status update, event append and NOTIFY commit together.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { type Condition, sameConditions, setCondition } from '../../../schema/domain/conditions.ts';
+import type { RuntimePhase } from '../../../schema/domain/enums.ts';
+import { appendRuntimeEvent, type SqlRunner } from '../../../schema/db/runtime-events.ts';
+import type { Plan } from '../reconcile/runtime.ts';
+import type { RuntimeRow } from './runtime-row.ts';
+
+export interface StatusChange {
+  plan: Plan;
+  generation: number;
+  endpoint: string | null;
+}
+
+const EVENT_TYPES: Partial<Record<RuntimePhase, string>> = {
+  Running: 'Ready',
+  Failed: 'Failed',
+  Stopped: 'Stopped',
+  Deleted: 'Deleted',
+};
+
+/** Returns true when something was written. */
+export async function writeStatus(em: EntityManager, row: RuntimeRow, change: StatusChange, now: Date): Promise<boolean> {
+  const { plan } = change;
+  const conditions = plan.conditions.reduce<Condition[]>((list, c) => setCondition(list, c, now), row.conditions);
+  const unchanged =
+    row.phase === plan.phase &&
+    row.observedGeneration === change.generation &&
+    row.lastError === plan.lastError &&
+    row.endpoint === change.endpoint &&
+    sameConditions(row.conditions, conditions);
+  if (unchanged) return false;
+  const announce = row.phase !== plan.phase || row.statusMessage !== plan.message;
+  const conn = em.getConnection();
+  await conn.transactional(async (trx) => {
+    const run: SqlRunner = (sql, params) => conn.execute(sql, params, 'all', trx);
+    await run(
+      `update runtimes set phase = ?, conditions = ?::jsonb, observed_generation = ?, last_error = ?, endpoint = ?,
+              ready_at = case when ? then coalesce(ready_at, now()) else null end, status_updated_at = now()
+        where id = ?`,
+      [plan.phase, JSON.stringify(conditions), change.generation, plan.lastError, change.endpoint, plan.phase === 'Running', row.id],
+    );
+    if (announce) {
+      await appendRuntimeEvent(run, {
+        runtimeId: row.id,
+        type: EVENT_TYPES[plan.phase] ?? 'Progress',
+        phase: plan.phase,
+        reason: plan.reason,
+        message: plan.message,
+        progress: plan.progress,
+      });
+    }
+  });
+  row.phase = plan.phase;
+  row.conditions = conditions;
+  row.observedGeneration = change.generation;
+  row.lastError = plan.lastError;
+  row.endpoint = change.endpoint;
+  if (announce) row.statusMessage = plan.message;
+  return true;
+}
