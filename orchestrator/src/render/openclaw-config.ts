@@ -39,7 +39,12 @@ export const PROXY_PROVIDER_ID = 'clawloops';
 /** Environment variable holding the runtime's credential-proxy key. */
 export const MODEL_KEY_ENV = 'CLAWLOOPS_MODEL_KEY';
 /** Scopes the owner gets on the Control UI without device pairing. */
-export const OWNER_SCOPES = ['operator.read', 'operator.write', 'operator.approvals', 'operator.admin'];
+export const OWNER_SCOPES = [
+  'operator.read',
+  'operator.write',
+  'operator.approvals',
+  'operator.admin',
+];
 
 export function renderOpenClawConfig(input: OpenClawConfigInput): Record<string, unknown> {
   const config: Record<string, unknown> = {

@@ -68,6 +68,7 @@ const silentLogger: DriverLogger = { info: noop, warn: noop, error: noop, debug:
 
 export function resolveOptions(options: LocalDriverOptions): ResolvedOptions {
   const resolved: ResolvedOptions = {
+    dataDir: options.dataDir,
     openclawCacheDir: join(homedir(), '.cache', 'clawloops', 'openclaw'),
     portBase: 19100,
     portStride: 20,
@@ -86,7 +87,9 @@ export function resolveOptions(options: LocalDriverOptions): ResolvedOptions {
     ...stripUndefined(options),
   };
   if (resolved.portStride < 20) {
-    throw new Error(`portStride must be >= 20 (OpenClaw derives ports up to +11), got ${resolved.portStride}`);
+    throw new Error(
+      `portStride must be >= 20 (OpenClaw derives ports up to +11), got ${resolved.portStride}`,
+    );
   }
   const lastPort = resolved.portBase + resolved.portStride * (resolved.portCount - 1);
   if (resolved.portBase < 1024 || lastPort > 65_000 || resolved.portCount < 1) {

@@ -31,7 +31,8 @@ const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
 /** Ids become directory names: refuse anything that could escape `dataDir`. */
 export function assertSafeId(kind: string, id: string): void {
-  if (!SAFE_ID.test(id)) throw new Error(`unsafe ${kind} for a directory name: ${JSON.stringify(id)}`);
+  if (!SAFE_ID.test(id))
+    throw new Error(`unsafe ${kind} for a directory name: ${JSON.stringify(id)}`);
 }
 
 export function workspacesDir(dataDir: string): string {

@@ -1,0 +1,103 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gatewayBaseEnv } from '../../render/gateway-env.ts';
+import { MODEL_KEY_ENV, renderOpenClawConfig } from '../../render/openclaw-config.ts';
+import type { RuntimeTarget } from '../driver.ts';
+import type { OwnerPaths, RuntimePaths } from './paths.ts';
+
+export interface GatewayLaunch {
+  target: RuntimeTarget;
+  port: number;
+  packageDir: string;
+  nodeBinary: string;
+  owner: OwnerPaths;
+  runtime: RuntimePaths;
+  identityHeader: string;
+  trustedProxies: string[];
+}
+
+/** Rotate the console log past this size so restarts don't grow it forever. */
+const MAX_CONSOLE_LOG_BYTES = 10 * 1024 * 1024;
+
+/** The gateway's `openclaw.json`: loopback only, the embedded entrance as the trusted proxy. */
+export function renderLocalConfig(launch: GatewayLaunch): Record<string, unknown> {
+  const { target } = launch;
+  return renderOpenClawConfig({
+    port: launch.port,
+    bind: 'loopback',
+    identityHeader: launch.identityHeader,
+    ownerUsername: target.ownerUsername,
+    trustedProxies: launch.trustedProxies,
+    // The embedded entrance runs on this host and reaches the gateway over loopback.
+    allowLoopbackProxy: true,
+    publicOrigin: target.publicOrigin,
+    logFile: launch.runtime.openclawLog,
+    terminal: target.profile.terminal,
+    ...(target.model
+      ? {
+          model: {
+            baseUrl: target.model.baseUrl,
+            models: target.model.models,
+            primary: target.model.primary,
+          },
+        }
+      : {}),
+  });
+}
+
+/**
+ * The child's complete environment. Nothing is inherited from the orchestrator (its own secrets,
+ * DATABASE_URL…) except PATH; secrets for the gateway travel only here, never in files.
+ */
+export function gatewayEnv(launch: GatewayLaunch): Record<string, string> {
+  const { target, owner } = launch;
+  return {
+    ...gatewayBaseEnv(target.profile),
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    LANG: process.env.LANG ?? 'C.UTF-8',
+    HOME: owner.home,
+    OPENCLAW_HOME: owner.home,
+    OPENCLAW_STATE_DIR: owner.state,
+    OPENCLAW_CONFIG_PATH: owner.config,
+    TMPDIR: join(owner.root, 'tmp'),
+    OPENCLAW_GATEWAY_PASSWORD: target.gatewayPassword,
+    ...(target.model ? { [MODEL_KEY_ENV]: target.model.apiKey } : {}),
+  };
+}
+
+/**
+ * Write the config and start the gateway detached (its own process group, output to a file), so it
+ * outlives an orchestrator restart and can be adopted. The caller records pid and start time.
+ */
+export function spawnGateway(launch: GatewayLaunch): ChildProcess {
+  const { owner, runtime } = launch;
+  for (const dir of [owner.home, owner.state, join(owner.root, 'tmp'), runtime.root]) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+  writeFileSync(owner.config, `${JSON.stringify(renderLocalConfig(launch), null, 2)}\n`, {
+    mode: 0o600,
+  });
+  rotateIfLarge(runtime.consoleLog);
+  const fd = openSync(runtime.consoleLog, 'a', 0o600);
+  try {
+    const child = spawn(
+      launch.nodeBinary,
+      [join(launch.packageDir, 'openclaw.mjs'), 'gateway', 'run', '--port', String(launch.port)],
+      { cwd: owner.home, env: gatewayEnv(launch), detached: true, stdio: ['ignore', fd, fd] },
+    );
+    // Don't keep the orchestrator alive for it: it is meant to outlive us.
+    child.unref();
+    return child;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function rotateIfLarge(path: string): void {
+  try {
+    if (statSync(path).size > MAX_CONSOLE_LOG_BYTES) renameSync(path, `${path}.1`);
+  } catch {
+    // No log yet.
+  }
+}
