@@ -1,0 +1,81 @@
+import {
+  type KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+} from '@kubernetes/client-node';
+import type { DriverLogger } from './options.ts';
+
+/**
+ * The only module that changes the cluster. Every write is a server-side apply of the full desired
+ * object, with one field manager and `force` (we are the sole owner of what we apply; a hand edit to
+ * one of our fields is drift to undo, not a conflict to respect). Deletes live here too.
+ */
+
+/** Enough to address one object; `read`/`remove` need nothing else. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string };
+}
+
+export interface Applier {
+  /** Create or converge `object` (SSA, force). Returns the object as stored (with uid). */
+  apply<T extends KubernetesObject>(object: T): Promise<T>;
+  /**
+   * Delete; an object that is already gone counts as deleted. Returns false in that case.
+   * @param propagationPolicy @default 'Background'
+   */
+  remove(ref: ObjectRef, propagationPolicy?: 'Background' | 'Foreground'): Promise<boolean>;
+  /** Live read, bypassing caches: for decisions a stale cache would make wrong. */
+  read<T extends KubernetesObject>(ref: ObjectRef): Promise<T | undefined>;
+}
+
+export function createApplier(
+  kubeConfig: KubeConfig,
+  fieldManager: string,
+  logger: DriverLogger,
+): Applier {
+  const api = KubernetesObjectApi.makeApiClient(kubeConfig);
+  return {
+    async apply(object) {
+      const stored = await api.patch(
+        object,
+        undefined,
+        undefined,
+        fieldManager,
+        true,
+        PatchStrategy.ServerSideApply,
+      );
+      logger.debug({ kind: object.kind, name: object.metadata?.name }, 'applied');
+      return stored;
+    },
+    async remove(ref, propagationPolicy = 'Background') {
+      try {
+        await api.delete(ref, undefined, undefined, undefined, undefined, propagationPolicy);
+        logger.info({ kind: ref.kind, name: ref.metadata.name }, 'deleted');
+        return true;
+      } catch (err) {
+        if (isStatus(err, 404)) return false;
+        throw err;
+      }
+    },
+    async read<T extends KubernetesObject>(ref: ObjectRef) {
+      try {
+        return await api.read<T>(ref as ObjectRef & Pick<T, 'apiVersion' | 'kind'>);
+      } catch (err) {
+        if (isStatus(err, 404)) return undefined;
+        throw err;
+      }
+    },
+  };
+}
+
+/** client-node raises `ApiException` with the HTTP status in `.code`. */
+export function isStatus(err: unknown, code: number): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+}
+
+export function ref(apiVersion: string, kind: string, name: string, namespace: string): ObjectRef {
+  return { apiVersion, kind, metadata: { name, namespace } };
+}
