@@ -10,6 +10,15 @@ const rejected = [
   '2026-11-23T22:04:23.500+00:00 [gateway] Gateway failed to start: Invalid config at /x/openclaw.json: openclaw.json:1 — gateway: Unrecognized key: "bogusKey"',
   'Run "openclaw doctor --fix" to repair.',
 ];
+// Shape of 2026.9.6's output: the detail follows on its own line.
+const rejectedMultiline = [
+  '2026-11-23T22:12:05.019+00:00 [gateway] spawn broker ready pid=13312',
+  '2026-11-23T22:12:05.645+00:00 Gateway failed to start: Invalid config at /s/openclaw.json:',
+  'openclaw.json:22 — gateway.auth.identityScopes[""]: Invalid key in record',
+  'Run "openclaw doctor --fix" to repair, then retry.',
+  'If startup is still blocked, inspect the adjacent .bak backup before restoring it manually.',
+  '2026-11-23T22:12:05.648+00:00 Run "openclaw doctor --fix" to repair the config, then retry.',
+];
 
 describe('classifyExit', () => {
   it('exit 78 is a rejected config with OpenClaw’s own explanation', () => {
@@ -19,6 +28,12 @@ describe('classifyExit', () => {
       message:
         'Gateway failed to start: Invalid config at /x/openclaw.json: openclaw.json:1 — gateway: Unrecognized key: "bogusKey"',
     });
+  });
+
+  it('exit 78 joins the detail line OpenClaw prints after the error', () => {
+    expect(classifyExit(78, null, rejectedMultiline).message).toBe(
+      'Gateway failed to start: Invalid config at /s/openclaw.json: openclaw.json:22 — gateway.auth.identityScopes[""]: Invalid key in record',
+    );
   });
 
   it('exit 78 without a log still fails', () => {

@@ -67,16 +67,25 @@ const ERROR_PATTERNS = [
 
 /**
  * OpenClaw's own explanation of a startup failure: the last line matching the most specific
- * pattern (e.g. `Gateway failed to start: Invalid config at …: gateway: Unrecognized key: "x"`),
- * without the timestamp/subsystem prefix.
+ * pattern, without its timestamp, joined with the detail lines OpenClaw prints after it, e.g.
+ * `Gateway failed to start: Invalid config at …/openclaw.json: openclaw.json:22 — gateway.auth…:
+ * Invalid key in record`. Remedy hints ("Run openclaw doctor --fix…") are left out.
  */
 export function errorLine(lines: string[]): string | undefined {
   for (const pattern of ERROR_PATTERNS) {
-    const match = lines.findLast((line) => pattern.test(line));
-    if (match) return stripPrefix(match);
+    const index = lines.findLastIndex((line) => pattern.test(line));
+    if (index < 0) continue;
+    const details: string[] = [];
+    for (const line of lines.slice(index + 1, index + 6)) {
+      if (TIMESTAMPED.test(line) || /^\s*(Run|If) /.test(line)) break;
+      details.push(line.trim());
+    }
+    return [stripPrefix(lines[index] ?? ''), ...details].join(' ');
   }
   return undefined;
 }
+
+const TIMESTAMPED = /^\S*\d{4}-\d{2}-\d{2}T\S+\s/;
 
 function stripPrefix(line: string): string {
   return line

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,6 +61,35 @@ describe('installer', () => {
     );
     expect(progress[0]).toBe(5);
     expect(isInstalled(cache, '0.0.0-nope')).toBe(false);
+    rmSync(cache, { recursive: true, force: true });
+  });
+
+  it('installs a version once when asked concurrently, and only after npm succeeded', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'clawloops-install-'));
+    const npm = join(cache, 'fake-npm');
+    const script = `#!/bin/sh
+echo run >> "${cache}/npm-runs"
+sleep 0.5
+mkdir -p node_modules/openclaw && touch node_modules/openclaw/openclaw.mjs
+`;
+    writeFileSync(npm, script, { mode: 0o755 });
+    const options = {
+      cacheDir: cache,
+      nodeBinary: process.execPath,
+      npmBinary: npm,
+      logger: silent,
+    };
+    // Two installers stand for two orchestrator processes sharing the cache.
+    const [a, b] = [createInstaller(options), createInstaller(options)];
+    const dirs = await Promise.all([
+      a.ensure('1.2.3', () => {}),
+      b.ensure('1.2.3', () => {}),
+      a.ensure('1.2.3', () => {}),
+    ]);
+    expect(new Set(dirs)).toEqual(new Set([packageDir(cache, '1.2.3')]));
+    expect(readFileSync(join(cache, 'npm-runs'), 'utf8')).toBe('run\n');
+    expect(isInstalled(cache, '1.2.3')).toBe(true);
+    expect(readdirSync(cache).sort()).toEqual(['1.2.3', 'fake-npm', 'npm-runs']);
     rmSync(cache, { recursive: true, force: true });
   });
 });

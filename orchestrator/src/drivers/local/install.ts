@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DriverLogger } from './options.ts';
@@ -106,7 +106,12 @@ async function installLocked(
     if (isInstalled(cacheDir, version)) return packageDir(cacheDir, version);
     if (await tryLock(lockPath)) break;
     const holder = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(holder) && holder > 0 && !isProcessAlive(holder)) {
+    const age = Date.now() - ((await stat(lockPath).catch(() => undefined))?.mtimeMs ?? Date.now());
+    // Dead holder, or older than any install may take (the pid may have been reused).
+    if (
+      (Number.isInteger(holder) && holder > 0 && !isProcessAlive(holder)) ||
+      age > timeoutMs(options)
+    ) {
       options.logger.warn({ version, holder }, 'taking over stale OpenClaw install lock');
       await rm(lockPath, { force: true });
       continue;
@@ -184,6 +189,8 @@ async function runNpmInstall(
   }
 }
 
+const timeoutMs = (options: InstallerOptions) => options.timeoutMs ?? 600_000;
+
 function runCommand(
   options: InstallerOptions,
   args: string[],
@@ -198,7 +205,7 @@ function runCommand(
       env: { ...process.env, PATH, npm_config_loglevel: 'error' },
       stdio: ['ignore', 'pipe', 'pipe'],
       signal,
-      timeout: options.timeoutMs ?? 600_000,
+      timeout: timeoutMs(options),
       killSignal: 'SIGKILL',
     });
     let output = '';

@@ -66,7 +66,9 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
     options: opts,
     installer,
     allocatePort,
-    releasePort: (runtimeId: string) => claims.delete(runtimeId),
+    releasePort: (runtimeId: string, port?: number) => {
+      if (port === undefined || claims.get(runtimeId) === port) claims.delete(runtimeId);
+    },
     notify: (runtimeId: string) => onChange?.(runtimeId),
   };
 
@@ -107,7 +109,7 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
     const supervisor = new RuntimeSupervisor(deps, record);
     supervisors.set(runtimeId, supervisor);
     claims.set(runtimeId, record.port);
-    supervisor.adopt(proc.pid, proc.startTime, proc.startedAt, record.port);
+    supervisor.adopt(proc, record.port);
     opts.logger.info({ runtimeId, pid: proc.pid, port: record.port }, 'adopted running gateway');
   }
 

@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   listRuntimeIds,
   parseRecord,
-  readRecord,
   type RuntimeRecord,
+  readRecord,
   writeRecord,
 } from './record.ts';
 

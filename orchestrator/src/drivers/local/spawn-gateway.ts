@@ -5,6 +5,7 @@ import { gatewayBaseEnv } from '../../render/gateway-env.ts';
 import { MODEL_KEY_ENV, renderOpenClawConfig } from '../../render/openclaw-config.ts';
 import type { RuntimeTarget } from '../driver.ts';
 import type { OwnerPaths, RuntimePaths } from './paths.ts';
+import { readProcStat } from './proc.ts';
 
 export interface GatewayLaunch {
   target: RuntimeTarget;
@@ -66,32 +67,49 @@ export function gatewayEnv(launch: GatewayLaunch): Record<string, string> {
   };
 }
 
+export interface SpawnedGateway {
+  child: ChildProcess;
+  pid: number;
+  /** `/proc/<pid>/stat` start time, recorded to recognise the process after a restart. */
+  startTime: string;
+  startedAt: string;
+}
+
 /**
  * Write the config and start the gateway detached (its own process group, output to a file), so it
- * outlives an orchestrator restart and can be adopted. The caller records pid and start time.
+ * outlives an orchestrator restart and can be adopted. Throws if no process could be created.
  */
-export function spawnGateway(launch: GatewayLaunch): ChildProcess {
+export function spawnGateway(launch: GatewayLaunch): SpawnedGateway {
   const { owner, runtime } = launch;
   for (const dir of [owner.home, owner.state, join(owner.root, 'tmp'), runtime.root]) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
-  writeFileSync(owner.config, `${JSON.stringify(renderLocalConfig(launch), null, 2)}\n`, {
-    mode: 0o600,
-  });
+  const config = renderLocalConfig(launch);
+  writeFileSync(owner.config, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   rotateIfLarge(runtime.consoleLog);
   const fd = openSync(runtime.consoleLog, 'a', 0o600);
+  let child: ChildProcess;
   try {
-    const child = spawn(
-      launch.nodeBinary,
-      [join(launch.packageDir, 'openclaw.mjs'), 'gateway', 'run', '--port', String(launch.port)],
-      { cwd: owner.home, env: gatewayEnv(launch), detached: true, stdio: ['ignore', fd, fd] },
-    );
-    // Don't keep the orchestrator alive for it: it is meant to outlive us.
-    child.unref();
-    return child;
+    const entry = join(launch.packageDir, 'openclaw.mjs');
+    child = spawn(launch.nodeBinary, [entry, 'gateway', 'run', '--port', String(launch.port)], {
+      cwd: owner.home,
+      env: gatewayEnv(launch),
+      detached: true,
+      stdio: ['ignore', fd, fd],
+    });
   } finally {
     closeSync(fd);
   }
+  let spawnError: Error | undefined;
+  child.on('error', (error) => {
+    spawnError = error;
+  });
+  if (!child.pid)
+    throw new Error(`cannot start ${launch.nodeBinary}: ${spawnError?.message ?? 'spawn failed'}`);
+  // Don't keep the orchestrator alive for it: it is meant to outlive us.
+  child.unref();
+  const startTime = readProcStat(child.pid)?.startTime ?? '';
+  return { child, pid: child.pid, startTime, startedAt: new Date().toISOString() };
 }
 
 function rotateIfLarge(path: string): void {

@@ -1,46 +1,37 @@
 import type { ObservedRuntime, RuntimeTarget, WorkloadState } from '../driver.ts';
+import { EpochTimers } from './epoch-timers.ts';
 import { classifyExit, readLogTail, restartBackoffMs } from './exit.ts';
+import { judgeProbe } from './health.ts';
 import type { Installer } from './install.ts';
+import { transition } from './observed.ts';
 import type { ResolvedOptions } from './options.ts';
 import { ownerPaths, type RuntimePaths, runtimePaths } from './paths.ts';
 import { probeStartup } from './probe.ts';
-import {
-  isProcessAlive,
-  killGroupRemnants,
-  readProcStat,
-  signalProcess,
-  terminateProcess,
-} from './proc.ts';
+import { isProcessAlive, killGroupRemnants, signalProcess, terminateProcess } from './proc.ts';
 import { type RuntimeRecord, writeRecord } from './record.ts';
 import { spawnGateway } from './spawn-gateway.ts';
 
 /**
- * One runtime's gateway process: install → spawn → probe → (crash → backoff → respawn). All state
- * lives in memory and is published through `observe()`; every async continuation carries the epoch
- * it started in and gives up once `stop()`/`detach()` moved the epoch on, so a stopped supervisor
- * never resurrects its process.
+ * One runtime's gateway process: install → spawn → probe → (crash → backoff → respawn). State lives
+ * in memory and is published through `observe()`. Every async step carries the epoch it began in
+ * and gives up once `stop()`/`detach()` moved it on (see EpochTimers).
  */
 export interface SupervisorDeps {
   options: ResolvedOptions;
   installer: Installer;
   /** Claim a free pool port for this runtime (`undefined` = pool exhausted). */
   allocatePort(runtimeId: string, preferred?: number): Promise<number | undefined>;
-  releasePort(runtimeId: string): void;
+  /** Give the runtime's port back (only if it still holds `port`, when given). */
+  releasePort(runtimeId: string, port?: number): void;
   notify(runtimeId: string): void;
 }
 
 /** Failures that may clear up by themselves, so a repeated `ensureRunning` retries them. */
 const TRANSIENT_FAILURES = new Set(['InstallFailed', 'PortsExhausted', 'SpawnFailed']);
-/** Consecutive failed probes of a ready gateway before it is reported unresponsive. */
-const UNRESPONSIVE_AFTER = 3;
 /** Ready this long ⇒ the crash backoff starts again at 1 s. */
 const STABLE_AFTER_MS = 60_000;
 
-interface Proc {
-  pid: number;
-  startTime: string;
-  startedAt: string;
-}
+type Fields = Parameters<typeof transition>[2];
 
 export class RuntimeSupervisor {
   readonly runtimeId: string;
@@ -50,15 +41,15 @@ export class RuntimeSupervisor {
   private target: RuntimeTarget | undefined;
   private readonly deps: SupervisorDeps;
   private readonly paths: RuntimePaths;
+  private readonly timers = new EpochTimers();
   private observed: ObservedRuntime = { state: 'absent', restarts: 0 };
-  private proc: Proc | undefined;
+  private proc: NonNullable<RuntimeRecord['process']> | undefined;
   private port: number | undefined;
-  private epoch = 0;
-  private timers = new Set<NodeJS.Timeout>();
   private phaseStartedAt = 0;
   private probeFailures = 0;
   private consecutiveCrashes = 0;
-  private crashPending = false;
+  /** Crashed while adopted, before the controller re-sent the target (secrets) needed to respawn. */
+  private awaitingTarget = false;
 
   constructor(
     deps: SupervisorDeps,
@@ -86,30 +77,31 @@ export class RuntimeSupervisor {
 
   /** Fresh workload: install if needed, then spawn. */
   start(): void {
-    this.update('preparing', {
-      reason: 'Installing',
-      progress: 0,
-      message: `Preparing OpenClaw ${this.openclawVersion}`,
-    });
-    void this.launch(this.epoch);
+    const message = `Preparing OpenClaw ${this.openclawVersion}`;
+    this.update('preparing', { reason: 'Installing', progress: 0, message });
+    void this.launch(this.timers.epoch);
   }
 
-  /** Take over a live process recorded by a previous orchestrator. */
-  adopt(pid: number, startTime: string, startedAt: string, port: number): void {
-    this.proc = { pid, startTime, startedAt };
+  /** Take over a live process recorded by a previous orchestrator; it is not our child, so poll it. */
+  adopt(proc: NonNullable<RuntimeRecord['process']>, port: number): void {
+    this.proc = proc;
     this.port = port;
-    this.enterStarting(this.epoch, 'Adopted', `Re-adopted gateway (pid ${pid})`);
-    const epoch = this.epoch;
-    this.every(epoch, 1000, () => {
-      if (this.proc?.pid === pid && !isProcessAlive(pid, startTime))
+    const epoch = this.timers.epoch;
+    this.enterStarting(epoch, 'Adopted', `Re-adopted gateway (pid ${proc.pid})`);
+    this.timers.every(epoch, 1000, () => {
+      if (this.proc === proc && !isProcessAlive(proc.pid, proc.startTime)) {
         void this.onExit(epoch, null, null);
+      }
     });
   }
 
-  /** The controller re-sent the target (same templateHash): keep it for restarts of adopted processes. */
+  /** The controller re-sent the target (same templateHash); an adopted process needs it to respawn. */
   provideTarget(target: RuntimeTarget): void {
     this.target = target;
-    if (this.crashPending) this.scheduleRestart(this.epoch);
+    if (this.awaitingTarget) {
+      this.awaitingTarget = false;
+      this.scheduleRestart(this.timers.epoch);
+    }
   }
 
   /** Stop the process (SIGTERM, then SIGKILL) and wait for it to be gone. */
@@ -122,7 +114,7 @@ export class RuntimeSupervisor {
     } else if (proc) {
       killGroupRemnants(proc.pid);
     }
-    if (epoch !== this.epoch) return;
+    if (!this.timers.isCurrent(epoch)) return;
     this.proc = undefined;
     this.persist();
     this.deps.releasePort(this.runtimeId);
@@ -131,29 +123,30 @@ export class RuntimeSupervisor {
 
   /** Stop watching without touching the process (driver shutdown). Returns the new epoch. */
   detach(): number {
-    this.epoch++;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    this.crashPending = false;
-    return this.epoch;
+    this.awaitingTarget = false;
+    return this.timers.advance();
   }
 
   private async launch(epoch: number): Promise<void> {
     const target = this.target;
     if (!target) return;
+    const live = () => this.timers.isCurrent(epoch);
     let packageDir: string;
     try {
       packageDir = await this.deps.installer.ensure(this.openclawVersion, (p) => {
-        if (epoch === this.epoch) this.update('preparing', { reason: 'Installing', ...p });
+        if (live()) this.update('preparing', { reason: 'Installing', ...p });
       });
     } catch (error) {
-      if (epoch === this.epoch)
+      if (live())
         this.update('failed', { reason: 'InstallFailed', message: (error as Error).message });
       return;
     }
-    if (epoch !== this.epoch) return;
+    if (!live()) return;
     const port = await this.deps.allocatePort(this.runtimeId, this.port);
-    if (epoch !== this.epoch) return;
+    if (!live()) {
+      if (port !== undefined) this.deps.releasePort(this.runtimeId, port);
+      return;
+    }
     if (port === undefined) {
       this.update('failed', {
         reason: 'PortsExhausted',
@@ -162,38 +155,20 @@ export class RuntimeSupervisor {
       return;
     }
     this.port = port;
-    const owner = ownerPaths(this.deps.options.dataDir, this.ownerId);
-    const { nodeBinary, identityHeader, trustedProxies } = this.deps.options;
-    let child: ReturnType<typeof spawnGateway>;
+    const { options } = this.deps;
+    const owner = ownerPaths(options.dataDir, this.ownerId);
     try {
-      child = spawnGateway({
-        target,
-        port,
-        packageDir,
-        nodeBinary,
-        owner,
-        runtime: this.paths,
-        identityHeader,
-        trustedProxies,
-      });
+      const launch = { ...options, target, port, packageDir, owner, runtime: this.paths };
+      const { child, ...proc } = spawnGateway(launch);
+      this.proc = proc;
+      this.persist();
+      child.on('exit', (code, signal) => void this.onExit(epoch, code, signal));
+      options.logger.info({ runtimeId: this.runtimeId, pid: proc.pid, port }, 'gateway spawned');
     } catch (error) {
+      this.deps.releasePort(this.runtimeId, port);
       this.update('failed', { reason: 'SpawnFailed', message: (error as Error).message });
       return;
     }
-    const pid = child.pid;
-    child.on('error', (error) => {
-      if (epoch === this.epoch && !pid)
-        this.update('failed', { reason: 'SpawnFailed', message: error.message });
-    });
-    if (!pid) return;
-    this.proc = {
-      pid,
-      startTime: readProcStat(pid)?.startTime ?? '',
-      startedAt: new Date().toISOString(),
-    };
-    this.persist();
-    child.on('exit', (code, signal) => void this.onExit(epoch, code, signal));
-    this.deps.options.logger.info({ runtimeId: this.runtimeId, pid, port }, 'gateway spawned');
     this.enterStarting(epoch, 'Starting', `Gateway starting on port ${port}`);
   }
 
@@ -201,62 +176,56 @@ export class RuntimeSupervisor {
     this.phaseStartedAt = Date.now();
     this.probeFailures = 0;
     this.update('starting', { reason, message, progress: 50, endpoint: this.endpoint() });
-    this.schedule(epoch, this.deps.options.startingProbeIntervalMs, () => this.probe(epoch));
+    this.timers.schedule(epoch, this.deps.options.startingProbeIntervalMs, () => this.probe(epoch));
   }
 
   private async probe(epoch: number): Promise<void> {
-    if (epoch !== this.epoch || !this.proc || this.port === undefined) return;
+    if (!this.proc || this.port === undefined) return;
     const { startingProbeIntervalMs, readyProbeIntervalMs, startTimeoutMs } = this.deps.options;
     const result = await probeStartup(this.port);
-    if (epoch !== this.epoch || !this.proc) return;
+    if (!this.timers.isCurrent(epoch) || !this.proc) return;
     const { state, reason } = this.observed;
-    if (result === 'ready') {
-      this.probeFailures = 0;
-      if (state !== 'ready') {
-        this.phaseStartedAt = Date.now();
-        this.update('ready', {
-          reason: 'Ready',
-          endpoint: this.endpoint(),
-          message: `Gateway ready on port ${this.port}`,
-        });
-      } else if (Date.now() - this.phaseStartedAt > STABLE_AFTER_MS) {
-        this.consecutiveCrashes = 0;
-      }
-      this.schedule(epoch, readyProbeIntervalMs, () => this.probe(epoch));
-      return;
+    const phaseElapsedMs = Date.now() - this.phaseStartedAt;
+    const action = judgeProbe({
+      result,
+      state,
+      reason,
+      failures: this.probeFailures,
+      phaseElapsedMs,
+      startTimeoutMs,
+    });
+    this.probeFailures = result === 'ready' ? 0 : this.probeFailures + 1;
+    let next = startingProbeIntervalMs;
+    if (action === 'mark-ready' || action === 'unresponsive') this.phaseStartedAt = Date.now();
+    if (action === 'mark-ready') {
+      this.update('ready', {
+        reason: 'Ready',
+        endpoint: this.endpoint(),
+        message: `Gateway ready on port ${this.port}`,
+      });
+    } else if (action === 'unresponsive') {
+      this.update('starting', {
+        reason: 'Unresponsive',
+        endpoint: this.endpoint(),
+        message: 'Gateway stopped answering /startupz',
+      });
+    } else if (action === 'restart') {
+      signalProcess(-this.proc.pid, 'SIGKILL'); // the exit watcher reports a crash and restarts it
+    } else if (action === 'fail') {
+      return this.failStart(this.proc);
     }
-    if (state === 'ready') {
-      if (++this.probeFailures >= UNRESPONSIVE_AFTER) {
-        this.phaseStartedAt = Date.now();
-        this.update('starting', {
-          reason: 'Unresponsive',
-          endpoint: this.endpoint(),
-          message: 'Gateway stopped answering /startupz',
-        });
-      }
-    } else if (Date.now() - this.phaseStartedAt > startTimeoutMs) {
-      // A gateway that was up once (hung, or adopted) may recover by a restart; a fresh one failed.
-      await this.giveUpStarting(reason !== 'Starting');
-      return;
-    }
-    this.schedule(epoch, startingProbeIntervalMs, () => this.probe(epoch));
+    if (action === 'keep-ready' && phaseElapsedMs > STABLE_AFTER_MS) this.consecutiveCrashes = 0;
+    if (action === 'mark-ready' || action === 'keep-ready') next = readyProbeIntervalMs;
+    this.timers.schedule(epoch, next, () => this.probe(epoch));
   }
 
-  /** Never ready in time: kill it. A hung gateway counts as a crash (restart); one that never started fails. */
-  private async giveUpStarting(wasUp: boolean): Promise<void> {
-    const proc = this.proc;
-    if (!proc) return;
-    if (wasUp) {
-      signalProcess(-proc.pid, 'SIGKILL');
-      return; // the exit watcher reports the crash and restarts it
-    }
+  /** A fresh gateway never became ready: report it, then kill it. No restart loop. */
+  private async failStart(proc: NonNullable<RuntimeRecord['process']>): Promise<void> {
     this.detach();
-    const tail = await readLogTail(this.paths.consoleLog, 5);
     const seconds = Math.round(this.deps.options.startTimeoutMs / 1000);
-    this.update('failed', {
-      reason: 'StartTimeout',
-      message: [`Gateway not ready after ${seconds} s`, ...tail].join('\n'),
-    });
+    const tail = await readLogTail(this.paths.consoleLog, 5);
+    const message = [`Gateway not ready after ${seconds} s`, ...tail].join('\n');
+    this.update('failed', { reason: 'StartTimeout', message });
     await terminateProcess(proc.pid, proc.startTime, this.deps.options.stopTimeoutMs);
     if (this.proc === proc) this.proc = undefined;
     this.persist();
@@ -268,16 +237,16 @@ export class RuntimeSupervisor {
     code: number | null,
     signal: NodeJS.Signals | null,
   ): Promise<void> {
-    if (epoch !== this.epoch || !this.proc) return;
+    if (!this.timers.isCurrent(epoch) || !this.proc) return;
     const { pid } = this.proc;
     this.proc = undefined;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.timers.cancel();
     killGroupRemnants(pid);
     this.persist();
     const verdict = classifyExit(code, signal, await readLogTail(this.paths.consoleLog, 20));
-    if (epoch !== this.epoch) return;
-    this.deps.options.logger.warn(
+    if (!this.timers.isCurrent(epoch)) return;
+    const { logger, maxRestartBackoffMs } = this.deps.options;
+    logger.warn(
       { runtimeId: this.runtimeId, pid, code, signal, reason: verdict.reason },
       'gateway exited',
     );
@@ -287,68 +256,43 @@ export class RuntimeSupervisor {
       return;
     }
     this.consecutiveCrashes++;
-    this.observed.restarts++;
-    this.update('crashed', { reason: verdict.reason, message: verdict.message });
-    this.crashPending = true;
+    const backoff = Math.round(
+      restartBackoffMs(this.consecutiveCrashes, maxRestartBackoffMs) / 1000,
+    );
+    const waiting = this.target
+      ? `restarting in ${backoff} s`
+      : 'waiting for the controller to restart it';
+    const message = `${verdict.message}\n(${waiting})`;
+    this.update('crashed', {
+      reason: verdict.reason,
+      message,
+      restarts: this.observed.restarts + 1,
+    });
     if (this.target) this.scheduleRestart(epoch);
+    else this.awaitingTarget = true;
   }
 
   private scheduleRestart(epoch: number): void {
     const delay = restartBackoffMs(this.consecutiveCrashes, this.deps.options.maxRestartBackoffMs);
-    this.schedule(epoch, delay, () => {
-      this.crashPending = false;
-      void this.launch(epoch);
-    });
+    this.timers.schedule(epoch, delay, () => this.launch(epoch));
   }
 
   private persist(): void {
     if (this.port === undefined) return;
-    const proc = this.proc;
-    writeRecord(this.paths.record, {
-      runtimeId: this.runtimeId,
-      ownerId: this.ownerId,
-      port: this.port,
-      templateHash: this.templateHash,
-      openclawVersion: this.openclawVersion,
-      ...(proc
-        ? { process: { pid: proc.pid, startTime: proc.startTime, startedAt: proc.startedAt } }
-        : {}),
-    });
+    const { runtimeId, ownerId, port, templateHash, openclawVersion, proc } = this;
+    const record: RuntimeRecord = { runtimeId, ownerId, port, templateHash, openclawVersion };
+    if (proc) record.process = proc;
+    writeRecord(this.paths.record, record);
   }
 
   private endpoint(): string | undefined {
     return this.port === undefined ? undefined : `http://127.0.0.1:${this.port}`;
   }
 
-  private update(state: WorkloadState, fields: Omit<ObservedRuntime, 'state' | 'restarts'>): void {
-    const prev = this.observed;
-    const next: ObservedRuntime = {
-      state,
-      restarts: prev.restarts,
-      ...(state === 'absent' ? {} : { templateHash: this.templateHash }),
-      ...fields,
-      since: state === prev.state && prev.since ? prev.since : this.deps.options.now(),
-    };
-    const changed = (['state', 'reason', 'message', 'progress', 'endpoint'] as const).some(
-      (k) => prev[k] !== next[k],
-    );
+  private update(state: WorkloadState, fields: Fields): void {
+    const now = this.deps.options.now();
+    const { next, changed } = transition(this.observed, state, fields, this.templateHash, now);
     this.observed = next;
     if (changed) this.deps.notify(this.runtimeId);
-  }
-
-  private schedule(epoch: number, ms: number, fn: () => void | Promise<void>): void {
-    if (epoch !== this.epoch) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (epoch === this.epoch) void fn();
-    }, ms);
-    this.timers.add(timer);
-  }
-
-  private every(epoch: number, ms: number, fn: () => void): void {
-    this.schedule(epoch, ms, () => {
-      fn();
-      this.every(epoch, ms, fn);
-    });
   }
 }
