@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { gatewayBaseEnv } from '../../render/gateway-env.ts';
 import { MODEL_KEY_ENV, renderOpenClawConfig } from '../../render/openclaw-config.ts';
 import type { RuntimeTarget } from '../driver.ts';
@@ -49,13 +49,16 @@ export function renderLocalConfig(launch: GatewayLaunch): Record<string, unknown
 
 /**
  * The child's complete environment. Nothing is inherited from the orchestrator (its own secrets,
- * DATABASE_URL…) except PATH; secrets for the gateway travel only here, never in files.
+ * DATABASE_URL…) except PATH and LANG; secrets for the gateway travel only here, never in files.
  */
 export function gatewayEnv(launch: GatewayLaunch): Record<string, string> {
   const { target, owner } = launch;
   return {
     ...gatewayBaseEnv(target.profile),
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    // Anything the gateway spawns (`npm root -g` at startup, agents' `node`) gets the same Node.
+    PATH: [dirname(launch.nodeBinary), process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(
+      delimiter,
+    ),
     LANG: process.env.LANG ?? 'C.UTF-8',
     HOME: owner.home,
     OPENCLAW_HOME: owner.home,
