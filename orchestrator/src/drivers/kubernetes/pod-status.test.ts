@@ -52,6 +52,11 @@ const cases: [string, V1Pod | undefined, Partial<ObservedRuntime>][] = [
     { state: 'preparing', reason: 'Initializing', progress: 30 },
   ],
   [
+    'bound to a node, no conditions reported yet',
+    { ...pod({ phase: 'Pending' }), spec: { nodeName: 'n1', containers: [] } },
+    { state: 'preparing', reason: 'ContainerCreating', progress: 50 },
+  ],
+  [
     'container creating',
     pod({
       phase: 'Pending',

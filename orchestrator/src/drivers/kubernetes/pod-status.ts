@@ -110,12 +110,13 @@ function lifecycle(pod: V1Pod): Classified {
       ...definedOnly({ message: scheduled.message }),
     };
   }
-  if (scheduled?.status !== 'True')
+  const gateway = gatewayStatus(pod);
+  if (scheduled?.status !== 'True' && !pod.spec?.nodeName && !gateway) {
     return { state: 'preparing', reason: 'Scheduling', progress: 5 };
-  if (condition(pod, 'Initialized')?.status !== 'True') {
+  }
+  if (condition(pod, 'Initialized')?.status === 'False') {
     return { state: 'preparing', reason: 'Initializing', progress: 30 };
   }
-  const gateway = gatewayStatus(pod);
   const running = gateway?.state?.running;
   if (!running) {
     const reason = gateway?.state?.waiting?.reason || 'ContainerCreating';
