@@ -8,8 +8,8 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { RuntimeDriver } from './drivers/driver.ts';
 import type { Logger } from './logger.ts';
 import { KeyedQueue } from './queue.ts';
-import { type PlannerSettings, plan } from './reconcile/runtime.ts';
 import { failurePlan } from './reconcile/failure.ts';
+import { type PlannerSettings, plan } from './reconcile/runtime.ts';
 import { listActiveRuntimeIds, loadRuntime } from './status/runtime-row.ts';
 import { writeStatus } from './status/write.ts';
 import { buildTarget, type TargetSettings } from './target.ts';
@@ -56,7 +56,16 @@ export function createController(o: ControllerOptions) {
     try {
       target = row.desiredState === 'running' ? buildTarget(row, o.target) : null;
     } catch (err) {
-      await writeStatus(em, row, { plan: failurePlan('InvalidSpec', (err as Error).message, row.generation), generation: row.generation, endpoint: null }, now());
+      await writeStatus(
+        em,
+        row,
+        {
+          plan: failurePlan('InvalidSpec', (err as Error).message, row.generation),
+          generation: row.generation,
+          endpoint: null,
+        },
+        now(),
+      );
       return undefined;
     }
     const p = plan({
@@ -72,7 +81,8 @@ export function createController(o: ControllerOptions) {
     else starting.delete(id);
     if (p.action === 'ensureRunning' && target) await o.driver.ensureRunning(target);
     else if (p.action === 'ensureStopped') await o.driver.ensureStopped(id);
-    else if (p.action === 'ensureDeleted') await o.driver.ensureDeleted(id, row.ownerId, row.retentionPolicy);
+    else if (p.action === 'ensureDeleted')
+      await o.driver.ensureDeleted(id, row.ownerId, row.retentionPolicy);
     const endpoint = observed.state === 'ready' ? (observed.endpoint ?? null) : null;
     await writeStatus(em, row, { plan: p, generation: row.generation, endpoint }, now());
     return p.requeueAfterMs;
@@ -87,8 +97,17 @@ export function createController(o: ControllerOptions) {
       const em = o.orm.em.fork() as EntityManager;
       const row = await loadRuntime(em, id).catch(() => null);
       if (row) {
-        const p = failurePlan('ReconcileError', `Giving up after ${n} attempts: ${message}`, row.generation);
-        await writeStatus(em, row, { plan: p, generation: row.generation, endpoint: null }, now()).catch(() => {});
+        const p = failurePlan(
+          'ReconcileError',
+          `Giving up after ${n} attempts: ${message}`,
+          row.generation,
+        );
+        await writeStatus(
+          em,
+          row,
+          { plan: p, generation: row.generation, endpoint: null },
+          now(),
+        ).catch(() => {});
       }
       starting.delete(id);
       errors.delete(id);
@@ -114,7 +133,10 @@ export function createController(o: ControllerOptions) {
 
   async function resync(): Promise<void> {
     try {
-      const ids = new Set([...(await listActiveRuntimeIds(o.orm.em.fork() as EntityManager)), ...(await o.driver.listKnown())]);
+      const ids = new Set([
+        ...(await listActiveRuntimeIds(o.orm.em.fork() as EntityManager)),
+        ...(await o.driver.listKnown()),
+      ]);
       for (const id of ids) queue.add(id);
     } catch (err) {
       o.logger.warn({ err }, 'resync failed');

@@ -40,7 +40,10 @@ export function startLeaderElection(o: LeaderOptions) {
     if (!client) {
       const c = new pg.Client({ connectionString: o.databaseUrl, keepAlive: true });
       c.on('error', () => {});
-      c.on('notification', (m) => m.channel === CHANNELS.runtimeSpec && m.payload && o.onSpecChange(m.payload));
+      c.on(
+        'notification',
+        (m) => m.channel === CHANNELS.runtimeSpec && m.payload && o.onSpecChange(m.payload),
+      );
       await c.connect();
       client = c;
     }
@@ -48,7 +51,9 @@ export function startLeaderElection(o: LeaderOptions) {
       await client.query('select 1'); // heartbeat: throws if the connection is gone
       return;
     }
-    const res = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [ORCHESTRATOR_LEADER_LOCK]);
+    const res = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [
+      ORCHESTRATOR_LEADER_LOCK,
+    ]);
     if (!res.rows[0]?.ok) return;
     await client.query(`listen ${CHANNELS.runtimeSpec}`);
     isLeader = true;

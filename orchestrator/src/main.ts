@@ -10,14 +10,24 @@ import { buildOrchestrator } from './orchestrator.ts';
 const config = parseOrchestratorConfig(process.env);
 const logger = createLogger(config.LOG_LEVEL, process.stdout.isTTY === true || !isMainThread);
 
-const orm = await initOrm({ clientUrl: config.DATABASE_URL, poolMax: config.ORCHESTRATOR_WORKERS + 2 });
+const orm = await initOrm({
+  clientUrl: config.DATABASE_URL,
+  poolMax: config.ORCHESTRATOR_WORKERS + 2,
+});
 const orchestrator = buildOrchestrator({
   orm,
   databaseUrl: config.DATABASE_URL,
   driver: createDriver(config, logger),
   logger,
-  target: { secret: config.CLAWLOOPS_SECRET, publicUrl: config.PUBLIC_URL, baseDomain: config.RUNTIME_BASE_DOMAIN },
-  controller: { workers: config.ORCHESTRATOR_WORKERS, maxConcurrentStarts: config.MAX_CONCURRENT_STARTS },
+  target: {
+    secret: config.CLAWLOOPS_SECRET,
+    publicUrl: config.PUBLIC_URL,
+    baseDomain: config.RUNTIME_BASE_DOMAIN,
+  },
+  controller: {
+    workers: config.ORCHESTRATOR_WORKERS,
+    maxConcurrentStarts: config.MAX_CONCURRENT_STARTS,
+  },
 });
 await orchestrator.start();
 logger.info({ driver: config.RUNTIME_DRIVER }, 'orchestrator started');

@@ -37,7 +37,13 @@ export function buildOrchestrator(deps: OrchestratorDeps) {
         pollMs: deps.leaderPollMs,
         onSpecChange: (id) => controller?.enqueue(id),
         lead: async () => {
-          const c = createController({ ...deps.controller, orm: deps.orm, driver: deps.driver, logger: deps.logger, target: deps.target });
+          const c = createController({
+            ...deps.controller,
+            orm: deps.orm,
+            driver: deps.driver,
+            logger: deps.logger,
+            target: deps.target,
+          });
           controller = c;
           await c.start();
           return async () => {

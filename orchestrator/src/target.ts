@@ -1,5 +1,9 @@
 import { createHash, createHmac } from 'node:crypto';
-import { DEFAULT_OPENCLAW_VERSION, DEFAULT_PROFILE, type RuntimeProfile } from '../../schema/domain/profiles.ts';
+import {
+  DEFAULT_OPENCLAW_VERSION,
+  DEFAULT_PROFILE,
+  type RuntimeProfile,
+} from '../../schema/domain/profiles.ts';
 import { userHostLabel } from '../../schema/domain/slugs.ts';
 import type { ModelAccess, RuntimeTarget } from './drivers/driver.ts';
 import type { RuntimeRow } from './status/runtime-row.ts';
@@ -26,8 +30,17 @@ export function buildTarget(row: RuntimeRow, s: TargetSettings): RuntimeTarget {
   const hostLabel = userHostLabel(row.ownerUsername);
   const url = new URL(s.publicUrl);
   const publicOrigin = `${url.protocol}//${hostLabel}.${s.baseDomain ?? url.hostname}${url.port ? `:${url.port}` : ''}`;
-  const model = s.model ? { ...s.model, apiKey: derive(s.secret, `model-key:${row.id}`) } : undefined;
-  const hashed = { openclawVersion, profile, restartNonce: row.restartNonce, owner: row.ownerUsername, publicOrigin, model };
+  const model = s.model
+    ? { ...s.model, apiKey: derive(s.secret, `model-key:${row.id}`) }
+    : undefined;
+  const hashed = {
+    openclawVersion,
+    profile,
+    restartNonce: row.restartNonce,
+    owner: row.ownerUsername,
+    publicOrigin,
+    model,
+  };
   return {
     runtimeId: row.id,
     ownerId: row.ownerId,

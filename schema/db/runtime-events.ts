@@ -1,5 +1,5 @@
-import type { RuntimePhase } from '../domain/enums.ts';
 import { CHANNELS, RUNTIME_EVENT_LOCK } from '../domain/channels.ts';
+import type { RuntimePhase } from '../domain/enums.ts';
 
 /** A statement runner bound to an open transaction (MikroORM's `conn.execute(sql, params, 'all', trx)`). */
 export type SqlRunner = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
@@ -22,7 +22,10 @@ export interface NewRuntimeEvent {
  * per-runtime `seq` (max + 1) safe. Both the server (spec changes) and the orchestrator (observations)
  * append through this one function.
  */
-export async function appendRuntimeEvent(run: SqlRunner, event: NewRuntimeEvent): Promise<{ id: string; seq: number }> {
+export async function appendRuntimeEvent(
+  run: SqlRunner,
+  event: NewRuntimeEvent,
+): Promise<{ id: string; seq: number }> {
   await run('select pg_advisory_xact_lock(?)', [RUNTIME_EVENT_LOCK]);
   const rows = await run(
     `insert into runtime_events (runtime_id, seq, type, phase, reason, message, progress, actor_id, at)

@@ -27,7 +27,11 @@ export type ConditionInput = Omit<Condition, 'lastTransitionTime'>;
  * Returns a new list with `next` set. `lastTransitionTime` moves only when the status flips, so a
  * repeated observation is a no-op (idempotent status writes).
  */
-export function setCondition(list: readonly Condition[], next: ConditionInput, now: Date): Condition[] {
+export function setCondition(
+  list: readonly Condition[],
+  next: ConditionInput,
+  now: Date,
+): Condition[] {
   const current = list.find((c) => c.type === next.type);
   const lastTransitionTime =
     current && current.status === next.status ? current.lastTransitionTime : now.toISOString();
@@ -38,7 +42,10 @@ export function setCondition(list: readonly Condition[], next: ConditionInput, n
   );
 }
 
-export function findCondition(list: readonly Condition[], type: ConditionType): Condition | undefined {
+export function findCondition(
+  list: readonly Condition[],
+  type: ConditionType,
+): Condition | undefined {
   return list.find((c) => c.type === type);
 }
 

@@ -7,7 +7,10 @@ export const ApiTokenSchema = defineEntity({
   name: 'ApiToken',
   tableName: 'api_tokens',
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     name: p.string().length(100),
     secretHash: p.string().length(64).unique().hidden(),
     owner: () => p.manyToOne(User).index().deleteRule('cascade'),

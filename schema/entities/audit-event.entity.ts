@@ -16,7 +16,10 @@ export const AuditEventSchema = defineEntity({
     result: p.enum(AUDIT_RESULTS),
     ip: p.string().length(64).nullable(),
     detail: p.json<Record<string, unknown>>().nullable(),
-    at: p.datetime().onCreate(() => new Date()).index(),
+    at: p
+      .datetime()
+      .onCreate(() => new Date())
+      .index(),
   },
 });
 

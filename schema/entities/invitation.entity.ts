@@ -10,7 +10,10 @@ export const InvitationSchema = defineEntity({
   name: 'Invitation',
   tableName: 'invitations',
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     tokenHash: p.string().length(64).unique().hidden(),
     /** When set, the invitee must pick exactly this username (compared case-insensitively). */
     usernameLock: p.string().length(64).nullable(),

@@ -7,7 +7,10 @@ export const ModelGrantSchema = defineEntity({
   name: 'ModelGrant',
   tableName: 'model_grants',
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     route: () => p.manyToOne(ModelRoute).index().deleteRule('cascade'),
     user: () => p.manyToOne(User).nullable().index().deleteRule('cascade'),
     createdAt: p.datetime().onCreate(() => new Date()),

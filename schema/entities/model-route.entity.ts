@@ -6,7 +6,10 @@ export const ModelRouteSchema = defineEntity({
   name: 'ModelRoute',
   tableName: 'model_routes',
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     /** Public model name runtimes ask for. */
     name: p.string().length(128).unique(),
     upstreamKind: p.enum(UPSTREAM_KINDS).default('openai'),

@@ -12,7 +12,10 @@ export const RuntimeSchema = defineEntity({
   name: 'Runtime',
   tableName: 'runtimes',
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     owner: () => p.manyToOne(User).index().deleteRule('cascade'),
     createdAt: p.datetime().onCreate(() => new Date()),
 

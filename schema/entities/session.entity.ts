@@ -6,7 +6,10 @@ export const SessionSchema = defineEntity({
   name: 'Session',
   tableName: 'sessions',
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     secretHash: p.string().length(64).unique().hidden(),
     user: () => p.manyToOne(User).index().deleteRule('cascade'),
     createdAt: p.datetime().onCreate(() => new Date()),

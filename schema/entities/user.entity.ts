@@ -5,7 +5,10 @@ export const UserSchema = defineEntity({
   name: 'User',
   tableName: 'users',
   properties: {
-    id: p.uuid().primary().onCreate(() => crypto.randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => crypto.randomUUID()),
     /** Shown as typed; uniqueness is case-insensitive through `usernameKey`. */
     username: p.string().length(64),
     /** `lower(username)`; the unique key for logins and lookups. */

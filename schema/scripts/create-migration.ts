@@ -11,7 +11,11 @@ const orm = await initOrm({ clientUrl: url });
 try {
   await orm.schema.ensureDatabase();
   await orm.migrator.up();
-  const result = await orm.migrator.create(undefined, false, (await orm.migrator.getExecuted()).length === 0);
+  const result = await orm.migrator.create(
+    undefined,
+    false,
+    (await orm.migrator.getExecuted()).length === 0,
+  );
   console.log(result.fileName ? `created ${result.fileName}` : 'no changes');
 } finally {
   await orm.close();

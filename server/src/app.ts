@@ -32,7 +32,10 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}) {
   const server = createServer(async (req, res) => {
     try {
       if (Number(req.headers['content-length'] ?? 0) > maxBody) {
-        return sendJson(res, 413, { code: 'PAYLOAD_TOO_LARGE', message: `Request bodies are limited to ${maxBody} bytes.` });
+        return sendJson(res, 413, {
+          code: 'PAYLOAD_TOO_LARGE',
+          message: `Request bodies are limited to ${maxBody} bytes.`,
+        });
       }
       for (const route of routes) if (await route(req, res)) return;
       if (new URL(req.url ?? '/', 'http://x').pathname.startsWith(yoga.graphqlEndpoint)) {

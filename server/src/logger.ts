@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 
@@ -7,9 +7,18 @@ export function createLogger(level: string, pretty: boolean): Logger {
   return pino({
     level,
     redact: {
-      paths: ['*.password', '*.token', '*.secret', '*.apiKey', 'req.headers.cookie', 'req.headers.authorization'],
+      paths: [
+        '*.password',
+        '*.token',
+        '*.secret',
+        '*.apiKey',
+        'req.headers.cookie',
+        'req.headers.authorization',
+      ],
       censor: '[redacted]',
     },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } } : {}),
+    ...(pretty
+      ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } }
+      : {}),
   });
 }

@@ -47,7 +47,8 @@ async function main() {
   const base = config.PUBLIC_URL.replace(/:\d+$/, '').replace(/\/$/, '');
   logger.info(`ClawLoops is running at ${base}:${port}  (GraphQL: ${base}:${port}/graphql)`);
   const setupUrl = await firstRunSetupUrl(orm.em.fork(), secret, config.PUBLIC_URL);
-  if (setupUrl) logger.warn(`No admin exists yet. Create the first admin here (one-time link): ${setupUrl}`);
+  if (setupUrl)
+    logger.warn(`No admin exists yet. Create the first admin here (one-time link): ${setupUrl}`);
 }
 
 /**
@@ -71,7 +72,8 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down');
-  for (const stop of stops) await stop().catch((err) => logger.error({ err }, 'shutdown step failed'));
+  for (const stop of stops)
+    await stop().catch((err) => logger.error({ err }, 'shutdown step failed'));
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

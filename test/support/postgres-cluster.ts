@@ -10,7 +10,11 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-const PG_BIN_CANDIDATES = ['/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'];
+const PG_BIN_CANDIDATES = [
+  '/usr/lib/postgresql/15/bin',
+  '/usr/lib/postgresql/16/bin',
+  '/usr/lib/postgresql/17/bin',
+];
 
 /**
  * A throwaway real PostgreSQL server: the system's PostgreSQL when installed (fast), otherwise
@@ -37,16 +41,29 @@ async function startSystemCluster(bin: string): Promise<TestCluster> {
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
     // initdb refuses root: run the cluster as the `postgres` OS user.
-    if (spawnSync('id', ['postgres']).status !== 0) execFileSync('useradd', ['--system', 'postgres']);
+    if (spawnSync('id', ['postgres']).status !== 0)
+      execFileSync('useradd', ['--system', 'postgres']);
     execFileSync('chown', ['-R', 'postgres', dir]);
   }
   const run = (cmd: string, args: string[]) =>
     asRoot
-      ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe' })
+      ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], {
+          stdio: 'pipe',
+        })
       : execFileSync(join(bin, cmd), args, { stdio: 'pipe' });
   const data = join(dir, 'data');
   const port = await freePort();
-  run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
+  run('initdb', [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+    '--no-sync',
+  ]);
   const opts = [
     `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}`,
     '-c fsync=off -c synchronous_commit=off -c full_page_writes=off',

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { initOrm } from '../../schema/orm-config.ts';
 import type { RuntimeDriver } from '../../orchestrator/src/drivers/driver.ts';
 import { createLogger } from '../../orchestrator/src/logger.ts';
 import { buildOrchestrator, type OrchestratorDeps } from '../../orchestrator/src/orchestrator.ts';
+import { initOrm } from '../../schema/orm-config.ts';
 
 export interface TestOrchestrator {
   orchestrator: ReturnType<typeof buildOrchestrator>;
@@ -24,7 +24,11 @@ export async function startTestOrchestrator(
     driver,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', false),
     target: { secret: TEST_SECRET, publicUrl: 'http://localhost:8080', ...overrides.target },
-    controller: { resyncMs: 5_000, planner: { maxRestarts: 3, failedRetryMs: 2_000 }, ...overrides.controller },
+    controller: {
+      resyncMs: 5_000,
+      planner: { maxRestarts: 3, failedRetryMs: 2_000 },
+      ...overrides.controller,
+    },
     leaderPollMs: overrides.leaderPollMs ?? 300,
   });
   await orchestrator.start();

@@ -22,7 +22,10 @@ export class SpecWriter {
     return rows[0]?.id as string;
   }
 
-  async runtime(ownerId: string, spec: { desired?: DesiredState; profile?: string } = {}): Promise<string> {
+  async runtime(
+    ownerId: string,
+    spec: { desired?: DesiredState; profile?: string } = {},
+  ): Promise<string> {
     const { rows } = await this.pool.query<{ id: string }>(
       `insert into runtimes (id, owner_id, created_at, desired_state, generation, retention_policy, profile,
                              runtime_version, restart_nonce, spec_updated_at, phase, conditions, observed_generation)
@@ -34,7 +37,11 @@ export class SpecWriter {
     return id;
   }
 
-  async setDesired(id: string, desired: DesiredState, retention: RetentionPolicy = 'preserve'): Promise<void> {
+  async setDesired(
+    id: string,
+    desired: DesiredState,
+    retention: RetentionPolicy = 'preserve',
+  ): Promise<void> {
     await this.pool.query(
       `update runtimes set desired_state = $2, retention_policy = $3, generation = generation + 1, spec_updated_at = now()
         where id = $1`,
@@ -43,16 +50,38 @@ export class SpecWriter {
     await this.notify(id);
   }
 
-  async status(id: string): Promise<{ phase: RuntimePhase; lastError: string | null; observedGeneration: number; generation: number; endpoint: string | null }> {
+  async status(id: string): Promise<{
+    phase: RuntimePhase;
+    lastError: string | null;
+    observedGeneration: number;
+    generation: number;
+    endpoint: string | null;
+  }> {
     const { rows } = await this.pool.query(
       'select phase, last_error, observed_generation, generation, endpoint from runtimes where id = $1',
       [id],
     );
     const r = rows[0];
-    return { phase: r.phase, lastError: r.last_error, observedGeneration: r.observed_generation, generation: r.generation, endpoint: r.endpoint };
+    return {
+      phase: r.phase,
+      lastError: r.last_error,
+      observedGeneration: r.observed_generation,
+      generation: r.generation,
+      endpoint: r.endpoint,
+    };
   }
 
-  async events(id: string): Promise<{ id: string; seq: number; type: string; phase: RuntimePhase; reason: string; message: string; progress: number | null }[]> {
+  async events(id: string): Promise<
+    {
+      id: string;
+      seq: number;
+      type: string;
+      phase: RuntimePhase;
+      reason: string;
+      message: string;
+      progress: number | null;
+    }[]
+  > {
     const { rows } = await this.pool.query(
       'select e.id::text as id, e.seq, e.type, e.phase, e.reason, e.message, e.progress from runtime_events e where e.runtime_id = $1 order by e.id',
       [id],

@@ -39,22 +39,96 @@ const failedAt = (ms: number): Condition[] => [
 describe('plan', () => {
   it.each<[string, PlanInput, Action, RuntimePhase]>([
     ['running, nothing there ⇒ create', input('running', {}), 'ensureRunning', 'Pending'],
-    ['running, no start slot ⇒ wait queued', input('running', {}, {}, { startSlotFree: false }), 'none', 'Pending'],
-    ['running, preparing ⇒ wait', input('running', { state: 'preparing', templateHash: 'h1', progress: 40 }), 'none', 'Starting'],
-    ['running, starting ⇒ wait', input('running', { state: 'starting', templateHash: 'h1' }), 'none', 'Starting'],
-    ['running, ready ⇒ converged', input('running', { state: 'ready', templateHash: 'h1' }), 'none', 'Running'],
-    ['running, ready but old template ⇒ replace', input('running', { state: 'ready', templateHash: 'old' }), 'ensureRunning', 'Starting'],
-    ['running, crashed a few times ⇒ let it restart', input('running', { state: 'crashed', templateHash: 'h1', restarts: 2 }), 'none', 'Starting'],
-    ['running, crash loop ⇒ breaker trips', input('running', { state: 'crashed', templateHash: 'h1', restarts: 5 }), 'ensureStopped', 'Failed'],
-    ['running, config rejected ⇒ failed', input('running', { state: 'failed', templateHash: 'h1', reason: 'ConfigRejected' }), 'ensureStopped', 'Failed'],
-    ['running, failed recently ⇒ hold', input('running', {}, { phase: 'Failed', observedGeneration: 3, conditions: failedAt(1000) }), 'none', 'Failed'],
-    ['running, failed long ago ⇒ retry', input('running', {}, { phase: 'Failed', observedGeneration: 3, conditions: failedAt(120_000) }), 'ensureRunning', 'Pending'],
-    ['running, failed for an older generation ⇒ retry now', input('running', {}, { phase: 'Failed', observedGeneration: 2, conditions: failedAt(1000) }), 'ensureRunning', 'Pending'],
-    ['stopped, running ⇒ stop', input('stopped', { state: 'ready', templateHash: 'h1' }), 'ensureStopped', 'Stopping'],
+    [
+      'running, no start slot ⇒ wait queued',
+      input('running', {}, {}, { startSlotFree: false }),
+      'none',
+      'Pending',
+    ],
+    [
+      'running, preparing ⇒ wait',
+      input('running', { state: 'preparing', templateHash: 'h1', progress: 40 }),
+      'none',
+      'Starting',
+    ],
+    [
+      'running, starting ⇒ wait',
+      input('running', { state: 'starting', templateHash: 'h1' }),
+      'none',
+      'Starting',
+    ],
+    [
+      'running, ready ⇒ converged',
+      input('running', { state: 'ready', templateHash: 'h1' }),
+      'none',
+      'Running',
+    ],
+    [
+      'running, ready but old template ⇒ replace',
+      input('running', { state: 'ready', templateHash: 'old' }),
+      'ensureRunning',
+      'Starting',
+    ],
+    [
+      'running, crashed a few times ⇒ let it restart',
+      input('running', { state: 'crashed', templateHash: 'h1', restarts: 2 }),
+      'none',
+      'Starting',
+    ],
+    [
+      'running, crash loop ⇒ breaker trips',
+      input('running', { state: 'crashed', templateHash: 'h1', restarts: 5 }),
+      'ensureStopped',
+      'Failed',
+    ],
+    [
+      'running, config rejected ⇒ failed',
+      input('running', { state: 'failed', templateHash: 'h1', reason: 'ConfigRejected' }),
+      'ensureStopped',
+      'Failed',
+    ],
+    [
+      'running, failed recently ⇒ hold',
+      input('running', {}, { phase: 'Failed', observedGeneration: 3, conditions: failedAt(1000) }),
+      'none',
+      'Failed',
+    ],
+    [
+      'running, failed long ago ⇒ retry',
+      input(
+        'running',
+        {},
+        { phase: 'Failed', observedGeneration: 3, conditions: failedAt(120_000) },
+      ),
+      'ensureRunning',
+      'Pending',
+    ],
+    [
+      'running, failed for an older generation ⇒ retry now',
+      input('running', {}, { phase: 'Failed', observedGeneration: 2, conditions: failedAt(1000) }),
+      'ensureRunning',
+      'Pending',
+    ],
+    [
+      'stopped, running ⇒ stop',
+      input('stopped', { state: 'ready', templateHash: 'h1' }),
+      'ensureStopped',
+      'Stopping',
+    ],
     ['stopped, terminating ⇒ wait', input('stopped', { state: 'terminating' }), 'none', 'Stopping'],
     ['stopped, nothing ⇒ stopped', input('stopped', {}), 'none', 'Stopped'],
-    ['deleted, running ⇒ delete', input('deleted', { state: 'ready', templateHash: 'h1' }), 'ensureDeleted', 'Deleting'],
-    ['deleted, nothing ⇒ final cleanup', input('deleted', {}, { phase: 'Deleting' }), 'ensureDeleted', 'Deleted'],
+    [
+      'deleted, running ⇒ delete',
+      input('deleted', { state: 'ready', templateHash: 'h1' }),
+      'ensureDeleted',
+      'Deleting',
+    ],
+    [
+      'deleted, nothing ⇒ final cleanup',
+      input('deleted', {}, { phase: 'Deleting' }),
+      'ensureDeleted',
+      'Deleted',
+    ],
     ['deleted and done ⇒ converged', input('deleted', {}, { phase: 'Deleted' }), 'none', 'Deleted'],
     ['row gone ⇒ clean up', input(null, { state: 'ready' }), 'ensureDeleted', 'Deleting'],
   ])('%s', (_name, i, action, phase) => {
@@ -64,7 +138,14 @@ describe('plan', () => {
   });
 
   it('reports failure with a human-readable reason and a terminal progress', () => {
-    const p = plan(input('running', { state: 'failed', templateHash: 'h1', reason: 'ConfigRejected', message: 'Invalid config at openclaw.json' }));
+    const p = plan(
+      input('running', {
+        state: 'failed',
+        templateHash: 'h1',
+        reason: 'ConfigRejected',
+        message: 'Invalid config at openclaw.json',
+      }),
+    );
     expect(p.reason).toBe('ConfigRejected');
     expect(p.lastError).toContain('Invalid config');
     expect(p.progress).toBe(100);
@@ -72,8 +153,16 @@ describe('plan', () => {
   });
 
   it('marks Ready only for a matching, ready workload', () => {
-    expect(plan(input('running', { state: 'ready', templateHash: 'h1' })).conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
-    expect(plan(input('running', { state: 'starting', templateHash: 'h1' })).conditions.find((c) => c.type === 'Ready')?.status).toBe('False');
+    expect(
+      plan(input('running', { state: 'ready', templateHash: 'h1' })).conditions.find(
+        (c) => c.type === 'Ready',
+      )?.status,
+    ).toBe('True');
+    expect(
+      plan(input('running', { state: 'starting', templateHash: 'h1' })).conditions.find(
+        (c) => c.type === 'Ready',
+      )?.status,
+    ).toBe('False');
   });
 
   it('holds a start slot only while starting toward running', () => {

@@ -66,25 +66,33 @@ function planDelete({ observed, current, spec }: PlanInput): Plan {
   }
   const phase = observed.state === 'absent' ? 'Deleted' : 'Deleting';
   const message = phase === 'Deleted' ? 'Runtime deleted.' : 'Deleting runtime.';
-  return result('ensureDeleted', phase, gen, phase, message, { progress: phase === 'Deleted' ? 100 : null });
+  return result('ensureDeleted', phase, gen, phase, message, {
+    progress: phase === 'Deleted' ? 100 : null,
+  });
 }
 
 function planStop({ observed, spec }: PlanInput): Plan {
   const gen = spec?.generation ?? 0;
-  if (observed.state === 'absent') return result('none', 'Stopped', gen, 'Stopped', 'Runtime stopped.', {});
+  if (observed.state === 'absent')
+    return result('none', 'Stopped', gen, 'Stopped', 'Runtime stopped.', {});
   const action = observed.state === 'terminating' ? 'none' : 'ensureStopped';
-  return { ...result(action, 'Stopping', gen, 'Stopping', 'Stopping runtime.', {}), requeueAfterMs: 1000 };
+  return {
+    ...result(action, 'Stopping', gen, 'Stopping', 'Stopping runtime.', {}),
+    requeueAfterMs: 1000,
+  };
 }
 
 function planRun(input: PlanInput): Plan {
   const { observed, current, spec, desiredHash, settings, now } = input;
   const gen = spec?.generation ?? 0;
   const failed = findCondition(current.conditions, 'Failed');
-  const stillFailed = current.phase === 'Failed' && current.observedGeneration === gen && failed?.status === 'True';
+  const stillFailed =
+    current.phase === 'Failed' && current.observedGeneration === gen && failed?.status === 'True';
   if (stillFailed && failed) {
     const retryAt = Date.parse(failed.lastTransitionTime) + settings.failedRetryMs;
     if (now.getTime() < retryAt) {
-      const action = observed.state === 'absent' || observed.state === 'terminating' ? 'none' : 'ensureStopped';
+      const action =
+        observed.state === 'absent' || observed.state === 'terminating' ? 'none' : 'ensureStopped';
       return {
         ...result(action, 'Failed', gen, failed.reason, failed.message, { failed: true }),
         requeueAfterMs: retryAt - now.getTime(),
@@ -92,21 +100,43 @@ function planRun(input: PlanInput): Plan {
     }
   }
   const matches = observed.templateHash === desiredHash;
-  if (observed.state === 'failed' || (observed.state === 'crashed' && observed.restarts >= settings.maxRestarts)) {
+  if (
+    observed.state === 'failed' ||
+    (observed.state === 'crashed' && observed.restarts >= settings.maxRestarts)
+  ) {
     const reason = observed.reason ?? (observed.state === 'crashed' ? 'CrashLoop' : 'StartFailed');
     const message = describeFailure(observed, settings.maxRestarts);
-    return { ...result('ensureStopped', 'Failed', gen, reason, message, { failed: true }), requeueAfterMs: settings.failedRetryMs };
+    return {
+      ...result('ensureStopped', 'Failed', gen, reason, message, { failed: true }),
+      requeueAfterMs: settings.failedRetryMs,
+    };
   }
   if (observed.state === 'ready' && matches) {
-    return result('none', 'Running', gen, 'Ready', 'Runtime is ready.', { progress: 100, ready: true });
+    return result('none', 'Running', gen, 'Ready', 'Runtime is ready.', {
+      progress: 100,
+      ready: true,
+    });
   }
   if (observed.state === 'absent' || !matches) {
     if (!input.startSlotFree && observed.state === 'absent') {
-      return { ...result('none', 'Pending', gen, 'Queued', 'Waiting for a free start slot.', { progress: 0, starting: true }), requeueAfterMs: 1000 };
+      return {
+        ...result('none', 'Pending', gen, 'Queued', 'Waiting for a free start slot.', {
+          progress: 0,
+          starting: true,
+        }),
+        requeueAfterMs: 1000,
+      };
     }
     const phase = observed.state === 'absent' ? 'Pending' : 'Starting';
-    const message = observed.state === 'absent' ? 'Scheduling runtime.' : 'Applying new configuration.';
-    return { ...result('ensureRunning', phase, gen, 'Scheduling', message, { progress: 5, starting: true }), requeueAfterMs: 2000 };
+    const message =
+      observed.state === 'absent' ? 'Scheduling runtime.' : 'Applying new configuration.';
+    return {
+      ...result('ensureRunning', phase, gen, 'Scheduling', message, {
+        progress: 5,
+        starting: true,
+      }),
+      requeueAfterMs: 2000,
+    };
   }
   return planInProgress(observed, gen);
 }
@@ -126,13 +156,30 @@ function planInProgress(observed: ObservedRuntime, gen: number): Plan {
   return { ...p, requeueAfterMs: observed.state === 'terminating' ? 1000 : undefined };
 }
 
-function progressConditions(observed: ObservedRuntime, gen: number, reason: string, message: string): ConditionInput[] {
+function progressConditions(
+  observed: ObservedRuntime,
+  gen: number,
+  reason: string,
+  message: string,
+): ConditionInput[] {
   const installed = observed.state !== 'preparing';
   const started = observed.state === 'starting' || observed.state === 'crashed';
   return [
     cond('Scheduled', 'True', 'Scheduled', 'Workload created.', gen),
-    cond('Installed', installed ? 'True' : 'False', installed ? 'Installed' : reason, installed ? 'Runtime installed.' : message, gen),
-    cond('Started', started ? 'True' : 'False', started ? 'Started' : reason, started ? 'Gateway process running.' : message, gen),
+    cond(
+      'Installed',
+      installed ? 'True' : 'False',
+      installed ? 'Installed' : reason,
+      installed ? 'Runtime installed.' : message,
+      gen,
+    ),
+    cond(
+      'Started',
+      started ? 'True' : 'False',
+      started ? 'Started' : reason,
+      started ? 'Gateway process running.' : message,
+      gen,
+    ),
     cond('Ready', 'False', reason, message, gen),
     cond('Failed', 'False', 'NoFailure', '', gen),
   ];
@@ -145,12 +192,31 @@ interface ResultFlags {
   starting?: boolean;
 }
 
-function result(action: Action, phase: RuntimePhase, gen: number, reason: string, message: string, f: ResultFlags): Plan {
+function result(
+  action: Action,
+  phase: RuntimePhase,
+  gen: number,
+  reason: string,
+  message: string,
+  f: ResultFlags,
+): Plan {
   const ready = f.ready === true;
   const failed = f.failed === true;
   const conditions = [
-    cond('Ready', ready ? 'True' : 'False', ready ? 'Ready' : reason, ready ? 'Gateway answers /startupz.' : message, gen),
-    cond('Failed', failed ? 'True' : 'False', failed ? reason : 'NoFailure', failed ? message : '', gen),
+    cond(
+      'Ready',
+      ready ? 'True' : 'False',
+      ready ? 'Ready' : reason,
+      ready ? 'Gateway answers /startupz.' : message,
+      gen,
+    ),
+    cond(
+      'Failed',
+      failed ? 'True' : 'False',
+      failed ? reason : 'NoFailure',
+      failed ? message : '',
+      gen,
+    ),
   ];
   if (ready) {
     conditions.push(cond('Scheduled', 'True', 'Scheduled', 'Workload created.', gen));
@@ -169,13 +235,20 @@ function result(action: Action, phase: RuntimePhase, gen: number, reason: string
   };
 }
 
-function cond(type: Condition['type'], status: Condition['status'], reason: string, message: string, gen: number): ConditionInput {
+function cond(
+  type: Condition['type'],
+  status: Condition['status'],
+  reason: string,
+  message: string,
+  gen: number,
+): ConditionInput {
   return { type, status, reason, message, observedGeneration: gen };
 }
 
 function describeFailure(observed: ObservedRuntime, maxRestarts: number): string {
   const detail = observed.message ? `: ${observed.message}` : '';
-  if (observed.state === 'crashed') return `The gateway crashed ${observed.restarts} times (limit ${maxRestarts})${detail}`;
+  if (observed.state === 'crashed')
+    return `The gateway crashed ${observed.restarts} times (limit ${maxRestarts})${detail}`;
   return `The runtime could not start${detail}`;
 }
 

@@ -28,7 +28,9 @@ const SELECT = `select r.id, r.owner_id, u.username, r.desired_state, r.generati
   from runtimes r join users u on u.id = r.owner_id`;
 
 export async function loadRuntime(em: EntityManager, id: string): Promise<RuntimeRow | null> {
-  const rows = await em.getConnection().execute<Record<string, unknown>[]>(`${SELECT} where r.id = ?`, [id]);
+  const rows = await em
+    .getConnection()
+    .execute<Record<string, unknown>[]>(`${SELECT} where r.id = ?`, [id]);
   return rows[0] ? toRow(rows[0]) : null;
 }
 
@@ -36,7 +38,9 @@ export async function loadRuntime(em: EntityManager, id: string): Promise<Runtim
 export async function listActiveRuntimeIds(em: EntityManager): Promise<string[]> {
   const rows = await em
     .getConnection()
-    .execute<{ id: string }[]>(`select id from runtimes where not (desired_state = 'deleted' and phase = 'Deleted')`);
+    .execute<{ id: string }[]>(
+      `select id from runtimes where not (desired_state = 'deleted' and phase = 'Deleted')`,
+    );
   return rows.map((r) => r.id);
 }
 
@@ -52,7 +56,9 @@ function toRow(r: Record<string, unknown>): RuntimeRow {
     runtimeVersion: String(r.runtime_version),
     restartNonce: Number(r.restart_nonce),
     phase: r.phase as RuntimePhase,
-    conditions: (typeof r.conditions === 'string' ? JSON.parse(r.conditions) : r.conditions) as Condition[],
+    conditions: (typeof r.conditions === 'string'
+      ? JSON.parse(r.conditions)
+      : r.conditions) as Condition[],
     observedGeneration: Number(r.observed_generation),
     lastError: (r.last_error as string | null) ?? null,
     endpoint: (r.endpoint as string | null) ?? null,

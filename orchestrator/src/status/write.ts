@@ -6,9 +6,9 @@
  * writes nothing. Status update, event append and NOTIFY commit together.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { appendRuntimeEvent, type SqlRunner } from '../../../schema/db/runtime-events.ts';
 import { type Condition, sameConditions, setCondition } from '../../../schema/domain/conditions.ts';
 import type { RuntimePhase } from '../../../schema/domain/enums.ts';
-import { appendRuntimeEvent, type SqlRunner } from '../../../schema/db/runtime-events.ts';
 import type { Plan } from '../reconcile/runtime.ts';
 import type { RuntimeRow } from './runtime-row.ts';
 
@@ -26,9 +26,17 @@ const EVENT_TYPES: Partial<Record<RuntimePhase, string>> = {
 };
 
 /** Returns true when something was written. */
-export async function writeStatus(em: EntityManager, row: RuntimeRow, change: StatusChange, now: Date): Promise<boolean> {
+export async function writeStatus(
+  em: EntityManager,
+  row: RuntimeRow,
+  change: StatusChange,
+  now: Date,
+): Promise<boolean> {
   const { plan } = change;
-  const conditions = plan.conditions.reduce<Condition[]>((list, c) => setCondition(list, c, now), row.conditions);
+  const conditions = plan.conditions.reduce<Condition[]>(
+    (list, c) => setCondition(list, c, now),
+    row.conditions,
+  );
   const unchanged =
     row.phase === plan.phase &&
     row.observedGeneration === change.generation &&
@@ -44,7 +52,15 @@ export async function writeStatus(em: EntityManager, row: RuntimeRow, change: St
       `update runtimes set phase = ?, conditions = ?::jsonb, observed_generation = ?, last_error = ?, endpoint = ?,
               ready_at = case when ? then coalesce(ready_at, now()) else null end, status_updated_at = now()
         where id = ?`,
-      [plan.phase, JSON.stringify(conditions), change.generation, plan.lastError, change.endpoint, plan.phase === 'Running', row.id],
+      [
+        plan.phase,
+        JSON.stringify(conditions),
+        change.generation,
+        plan.lastError,
+        change.endpoint,
+        plan.phase === 'Running',
+        row.id,
+      ],
     );
     if (announce) {
       await appendRuntimeEvent(run, {

@@ -1,4 +1,5 @@
 import type { ApiTokenScope, UserRole } from '../../../schema/domain/enums.ts';
+import type { LoginThrottle } from './rate-limit.ts';
 
 /** Who is making a request, as established by a session cookie or an API token. */
 export interface Viewer {
@@ -20,4 +21,12 @@ export interface Authenticator {
    * @param bearer an explicit token (graphql-ws `connectionParams.authorization`), if any
    */
   authenticate(headers: Headers, bearer?: string | null): Promise<Viewer | null>;
+  /**
+   * Drops cached credentials in this process now. Call after the transaction that revoked them has
+   * committed; other processes learn the same keys through NOTIFY (`notifyAuthChange`).
+   * @param keys `session:<id>` or `user:<id>`
+   */
+  invalidate(keys: string[]): void;
+  /** Failed-login brake shared by every login-like mutation in this process. */
+  readonly loginThrottle: LoginThrottle;
 }

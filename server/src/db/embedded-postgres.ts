@@ -13,7 +13,10 @@ export interface EmbeddedDatabase {
  * Real PostgreSQL from npm binaries, for `npm start` without DATABASE_URL. Data lives in
  * `<dataDir>/pg` and survives restarts. Listens on loopback only.
  */
-export async function startEmbeddedPostgres(dataDir: string, port?: number): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  port?: number,
+): Promise<EmbeddedDatabase> {
   const databaseDir = join(dataDir, 'pg');
   await mkdir(dataDir, { recursive: true });
   const chosenPort = port ?? (await freePort());

@@ -38,7 +38,8 @@ export const builder = new SchemaBuilder<{
       signedIn: ctx.viewer !== null,
       member: ctx.viewer !== null && !ctx.viewer.mustChangePassword,
       admin: ctx.viewer !== null && !ctx.viewer.mustChangePassword && ctx.viewer.role === 'admin',
-      tokenScope: (scope) => ctx.viewer !== null && (!ctx.viewer.tokenScopes || ctx.viewer.tokenScopes.includes(scope)),
+      tokenScope: (scope) =>
+        ctx.viewer !== null && (!ctx.viewer.tokenScopes || ctx.viewer.tokenScopes.includes(scope)),
     }),
     unauthorizedError: (_parent, ctx) =>
       ctx.viewer === null
@@ -53,7 +54,9 @@ export const builder = new SchemaBuilder<{
       new InvalidInputError(
         result.issues.map((issue) => ({
           path: (issue.path ?? [])
-            .map((p) => (typeof p === 'object' && p !== null && 'key' in p ? String(p.key) : String(p)))
+            .map((p) =>
+              typeof p === 'object' && p !== null && 'key' in p ? String(p.key) : String(p),
+            )
             .join('.'),
           message: issue.message,
         })),

@@ -2,6 +2,15 @@ import { builder } from './builder.ts';
 import './types/scalars.ts';
 import './types/error-types.ts';
 import './types/node.ts';
+import './types/runtime-condition.ts';
+import './types/runtime.ts';
+import './types/runtime-event.ts';
+import './types/user.ts';
+import './types/viewer.ts';
+import './types/auth.ts';
+import './types/invitation.ts';
+import './types/api-token.ts';
+import './types/audit-event.ts';
 
 builder.queryType({});
 builder.mutationType({});

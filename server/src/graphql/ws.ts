@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { type ExecutionArgs, type execute, type subscribe } from 'graphql';
+import type { ExecutionArgs, execute, subscribe } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { clientIp } from '../http/client-ip.ts';
@@ -24,7 +24,8 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, trustedProxies: stri
       onSubscribe: async (ctx, _id, params) => {
         const req = ctx.extra.request;
         const headers = new Headers();
-        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+        for (const [k, v] of Object.entries(req.headers))
+          if (typeof v === 'string') headers.set(k, v);
         const auth = ctx.connectionParams?.authorization;
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           wsFacts: {

@@ -1,5 +1,6 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { useCsrfProtection, wsCookieAllowed } from '../auth/csrf.ts';
 import { type AppDeps, type Context, createContext, type RequestFacts } from '../context.ts';
 import { schema } from './schema.ts';
 
@@ -23,6 +24,8 @@ function useResponseCookies(): Plugin<Context> {
  * before execution.
  */
 export function buildYoga(deps: AppDeps): Yoga {
+  // Credentialed cross-origin requests only from the app itself (Yoga's default reflects any origin).
+  const appOrigins = [new URL(deps.config.PUBLIC_URL).origin];
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -40,7 +43,9 @@ export function buildYoga(deps: AppDeps): Yoga {
     },
     graphiql: { subscriptionsProtocol: 'WS', title: 'ClawLoops GraphQL' },
     landingPage: false,
+    cors: { origin: appOrigins, credentials: true },
     plugins: [
+      useCsrfProtection(),
       EnvelopArmorPlugin({
         maxDepth: { n: deps.config.GRAPHQL_MAX_DEPTH, ignoreIntrospection: true },
         maxTokens: { n: deps.config.GRAPHQL_MAX_TOKENS },
@@ -54,7 +59,11 @@ export function buildYoga(deps: AppDeps): Yoga {
     context: async (init) => {
       // Over graphql-ws there is no Fetch Request: ws.ts passes the upgrade request's facts instead.
       const wsFacts = (init as { wsFacts?: RequestFacts }).wsFacts;
-      if (wsFacts) return createContext(deps, wsFacts);
+      if (wsFacts) {
+        const headers = new Headers(wsFacts.headers);
+        if (!wsCookieAllowed(headers, appOrigins)) headers.delete('cookie');
+        return createContext(deps, { ...wsFacts, headers });
+      }
       const ctx = await createContext(deps, { headers: init.request.headers, ip: init.ip });
       cookieJar.set(init.request, ctx.responseCookies);
       return ctx;

@@ -41,7 +41,10 @@ describe('orchestrator + local driver + real OpenClaw', () => {
 
   it('starts a runtime to Running with ordered progress ending in Ready', async () => {
     runtimeId = await spec.runtime(ownerId);
-    await waitFor('Running', () => spec.reached(runtimeId, 'Running'), { timeoutMs: 150_000, intervalMs: 250 });
+    await waitFor('Running', () => spec.reached(runtimeId, 'Running'), {
+      timeoutMs: 150_000,
+      intervalMs: 250,
+    });
     const status = await spec.status(runtimeId);
     expect(status.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const res = await fetch(`${status.endpoint}/startupz`);
@@ -66,7 +69,10 @@ describe('orchestrator + local driver + real OpenClaw', () => {
     await expect(fetch(`${before.endpoint}/startupz`)).rejects.toThrow();
 
     await spec.setDesired(runtimeId, 'running');
-    await waitFor('Running again', () => spec.reached(runtimeId, 'Running'), { timeoutMs: 60_000, intervalMs: 250 });
+    await waitFor('Running again', () => spec.reached(runtimeId, 'Running'), {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
     expect(existsSync(marker)).toBe(true);
   }, 120_000);
 
@@ -76,14 +82,19 @@ describe('orchestrator + local driver + real OpenClaw', () => {
     expect(existsSync(ownerPaths(dataDir, ownerId).root)).toBe(false);
     expect(await driver.listKnown()).not.toContain(runtimeId);
     const events = await spec.events(runtimeId);
-    expect(events.at(-1), JSON.stringify(events.slice(-4))).toMatchObject({ type: 'Deleted', phase: 'Deleted' });
+    expect(events.at(-1), JSON.stringify(events.slice(-4))).toMatchObject({
+      type: 'Deleted',
+      phase: 'Deleted',
+    });
   }, 60_000);
 
   it('an unknown profile ends in Failed with a readable reason, and nothing crashes', async () => {
     const bob = await spec.user('bob');
     const id = await spec.runtime(bob, { profile: 'no-such-profile' });
     await waitFor('Failed', () => spec.reached(id, 'Failed'));
-    expect((await spec.status(id)).lastError).toContain('Unknown runtime profile "no-such-profile"');
+    expect((await spec.status(id)).lastError).toContain(
+      'Unknown runtime profile "no-such-profile"',
+    );
     expect(readdirSync(join(dataDir, 'runtimes')).includes(id)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { builder } from '../builder.ts';
 import {
   ConflictError,
-  DomainError,
+  type DomainError,
   type FieldError,
   ForbiddenError,
   InvalidInputError,
@@ -22,19 +22,33 @@ const FieldErrorRef = builder.objectRef<FieldError>('FieldError').implement({
   fields: (t) => ({ path: t.exposeString('path'), message: t.exposeString('message') }),
 });
 
-builder.objectType(NotFoundError, { name: 'NotFoundError', interfaces: [ErrorInterface], isTypeOf: (e) => e instanceof NotFoundError });
-builder.objectType(ForbiddenError, { name: 'ForbiddenError', interfaces: [ErrorInterface], isTypeOf: (e) => e instanceof ForbiddenError });
+builder.objectType(NotFoundError, {
+  name: 'NotFoundError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof NotFoundError,
+});
+builder.objectType(ForbiddenError, {
+  name: 'ForbiddenError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof ForbiddenError,
+});
 builder.objectType(UnauthenticatedError, {
   name: 'UnauthenticatedError',
   interfaces: [ErrorInterface],
   isTypeOf: (e) => e instanceof UnauthenticatedError,
 });
-builder.objectType(ConflictError, { name: 'ConflictError', interfaces: [ErrorInterface], isTypeOf: (e) => e instanceof ConflictError });
+builder.objectType(ConflictError, {
+  name: 'ConflictError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof ConflictError,
+});
 builder.objectType(InvalidInputError, {
   name: 'InvalidInputError',
   interfaces: [ErrorInterface],
   isTypeOf: (e) => e instanceof InvalidInputError,
-  fields: (t) => ({ fieldErrors: t.field({ type: [FieldErrorRef], resolve: (e) => e.fieldErrors }) }),
+  fields: (t) => ({
+    fieldErrors: t.field({ type: [FieldErrorRef], resolve: (e) => e.fieldErrors }),
+  }),
 });
 builder.objectType(RateLimitedError, {
   name: 'RateLimitedError',
