@@ -1,0 +1,138 @@
+/**
+ * Simulated kube-controller-manager parts: the garbage collector (ownerReferences, `orphan` and
+ * `foregroundDeletion` finalizers) and the namespace controller. Level-triggered: every store event
+ * schedules a sweep `delayMs` later, so cascades happen asynchronously like the real GC.
+ * Either can be switched off to reproduce envtest / a bare apiserver (objects then stay Terminating).
+ */
+import { deleteObject } from './deletion.ts';
+import type { Objects } from './objects.ts';
+import { RESOURCES, type ResourceType } from './resources.ts';
+import type { KubeObject, OwnerReference } from './types.ts';
+
+export interface ControllerOptions {
+  /** Run the garbage collector. @default true */
+  garbageCollector?: boolean;
+  /** Run the namespace controller (empties and removes Terminating namespaces). @default true */
+  namespaceController?: boolean;
+  /** Delay between a change and the sweep that reacts to it. @default 5 */
+  delayMs?: number;
+}
+
+interface Entry {
+  rt: ResourceType;
+  obj: KubeObject;
+}
+
+const NAMESPACE = RESOURCES.find((r) => r.kind === 'Namespace') as ResourceType;
+const MANAGER = { manager: 'generic-garbage-collector' };
+
+export class Controllers {
+  readonly options: Required<ControllerOptions>;
+  private readonly objects: Objects;
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(objects: Objects, options: ControllerOptions = {}) {
+    this.objects = objects;
+    this.options = { garbageCollector: true, namespaceController: true, delayMs: 5, ...options };
+  }
+
+  start(): void {
+    this.unsubscribe = this.objects.store.subscribe(() => this.schedule());
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    clearTimeout(this.timer);
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.sweep();
+    }, this.options.delayMs);
+  }
+
+  sweep(): void {
+    const all: Entry[] = RESOURCES.flatMap((rt) => this.objects.store.list(rt).map((obj) => ({ rt, obj })));
+    const byUid = new Map(all.map((e) => [e.obj.metadata.uid, e]));
+    for (const e of all) {
+      try {
+        if (this.options.garbageCollector) this.collect(e, all, byUid);
+        if (this.options.namespaceController && e.rt === NAMESPACE && e.obj.metadata.deletionTimestamp) this.drainNamespace(e.obj);
+      } catch {
+        // Raced with another writer; the next sweep sees the new state.
+      }
+    }
+  }
+
+  private ownerOf(dep: KubeObject, ref: OwnerReference, byUid: Map<string | undefined, Entry>): Entry | undefined {
+    const owner = byUid.get(ref.uid);
+    if (!owner || (owner.rt.namespaced && owner.obj.metadata.namespace !== dep.metadata.namespace)) return undefined;
+    return owner;
+  }
+
+  private collect(e: Entry, all: Entry[], byUid: Map<string | undefined, Entry>): void {
+    const { obj, rt } = e;
+    const m = obj.metadata;
+    const finalizers = m.finalizers ?? [];
+    const dependents = all.filter((d) => (d.obj.metadata.ownerReferences ?? []).some((r) => r.uid === m.uid));
+    if (m.deletionTimestamp && finalizers.includes('orphan')) {
+      for (const d of dependents) this.dropOwnerRefs(d, [m.uid ?? '']);
+      this.removeFinalizer(e, 'orphan');
+    }
+    if (m.deletionTimestamp && finalizers.includes('foregroundDeletion') && dependents.length === 0) {
+      this.removeFinalizer(e, 'foregroundDeletion');
+    }
+    const refs = m.ownerReferences ?? [];
+    if (refs.length === 0 || m.deletionTimestamp) return;
+    const owners = refs.map((r) => this.ownerOf(obj, r, byUid));
+    const solid = owners.filter((o) => o && !o.obj.metadata.deletionTimestamp);
+    const waiting = owners.filter((o) => o?.obj.metadata.deletionTimestamp && (o.obj.metadata.finalizers ?? []).includes('foregroundDeletion'));
+    const dangling = refs.filter((_, i) => owners[i] === undefined).map((r) => r.uid);
+    if (solid.length > 0) {
+      const drop = [...dangling, ...waiting.map((o) => o?.obj.metadata.uid ?? '')];
+      if (drop.length > 0) this.dropOwnerRefs(e, drop);
+      return;
+    }
+    if (dangling.length === refs.length) {
+      deleteObject(this.objects, rt, m.namespace, m.name ?? '', { propagationPolicy: 'Background' });
+    } else if (waiting.length > 0) {
+      const blocking = refs.some((r) => r.blockOwnerDeletion && waiting.some((w) => w?.obj.metadata.uid === r.uid));
+      deleteObject(this.objects, rt, m.namespace, m.name ?? '', { propagationPolicy: blocking ? 'Foreground' : 'Background' });
+    }
+  }
+
+  private dropOwnerRefs(e: Entry, uids: string[]): void {
+    this.objects.mutate(e.rt, e.obj.metadata.namespace, e.obj.metadata.name ?? '', MANAGER, (o) => {
+      const refs = (o.metadata.ownerReferences ?? []).filter((r) => !uids.includes(r.uid));
+      if (refs.length > 0) o.metadata.ownerReferences = refs;
+      else delete o.metadata.ownerReferences;
+    });
+  }
+
+  private removeFinalizer(e: Entry, finalizer: string): void {
+    this.objects.mutate(e.rt, e.obj.metadata.namespace, e.obj.metadata.name ?? '', MANAGER, (o) => {
+      o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== finalizer);
+      if (o.metadata.finalizers.length === 0) delete o.metadata.finalizers;
+    });
+  }
+
+  /** Deletes everything in the namespace, then clears the `kubernetes` spec finalizer. */
+  private drainNamespace(ns: KubeObject): void {
+    const name = ns.metadata.name ?? '';
+    let remaining = 0;
+    for (const rt of RESOURCES.filter((r) => r.namespaced)) {
+      for (const obj of this.objects.store.list(rt, name)) {
+        remaining++;
+        if (!obj.metadata.deletionTimestamp) deleteObject(this.objects, rt, name, obj.metadata.name ?? '', {});
+      }
+    }
+    const specFinalizers = (ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+    if (remaining > 0 || !specFinalizers.includes('kubernetes')) return;
+    this.objects.mutate(NAMESPACE, undefined, name, { manager: 'namespace-controller' }, (o) => {
+      o.spec = { ...(o.spec as object), finalizers: specFinalizers.filter((f) => f !== 'kubernetes') };
+    });
+  }
+}
