@@ -1,0 +1,247 @@
+import * as k8s from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// biome-ignore lint/style/noRestrictedImports: integration tests drive the real client-node against the simulator in test/
+import { type KubeSim, startKubeSim } from '../../../../test/kube-sim/sim.ts';
+import { runtimeObjectName, workspaceClaimName } from '../../names.ts';
+import type { ObservedRuntime, RuntimeDriver, RuntimeTarget } from '../driver.ts';
+import { createKubernetesDriver } from './kubernetes-driver.ts';
+import { sampleTarget } from './render/fixture.ts';
+
+/**
+ * The driver through the unmodified client-node against the API-server simulator (simulated
+ * scheduler, kubelet, GC). Asserts final cluster state and observations, not call sequences.
+ */
+
+const NS = 'clawloops-runtimes';
+const MANAGER = 'clawloops-orchestrator';
+let sim: KubeSim;
+let driver: RuntimeDriver;
+const changed = new Set<string>();
+const warnings: string[] = [];
+const logger = {
+  debug() {},
+  info() {},
+  warn: (_obj: object, msg?: string) => void warnings.push(msg ?? ''),
+  error: (_obj: object, msg?: string) => void warnings.push(msg ?? ''),
+};
+
+const target = (n: number, overrides: Partial<RuntimeTarget> = {}): RuntimeTarget =>
+  sampleTarget({
+    runtimeId: `00000000-0000-4000-8000-00000000000${n}`,
+    ownerId: `aaaaaaaa-0000-4000-8000-00000000000${n}`,
+    ...overrides,
+  });
+
+async function eventually<T>(fn: () => Promise<T | undefined> | T | undefined, what: string) {
+  const deadline = Date.now() + 10_000;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await fn();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** What the controller does: apply until the workload it wants is observed ready. */
+function converge(t: RuntimeTarget): Promise<ObservedRuntime> {
+  return eventually(async () => {
+    await driver.ensureRunning(t);
+    const o = await driver.observe(t.runtimeId);
+    return o.state === 'ready' && o.templateHash === t.templateHash ? o : undefined;
+  }, `runtime ${t.runtimeId} ready with ${t.templateHash}`);
+}
+
+const get = (apiVersion: string, kind: string, name: string) => sim.get(apiVersion, kind, NS, name);
+
+beforeAll(async () => {
+  sim = await startKubeSim({ namespaces: ['default', 'kube-system', NS] });
+  driver = createKubernetesDriver({
+    kubeConfig: sim.kubeConfig(NS),
+    baseDomain: 'example.com',
+    trustedProxies: ['10.42.0.0/16'],
+    logger,
+  });
+  await driver.start((id) => changed.add(id));
+});
+
+afterAll(async () => {
+  await driver?.stop();
+  await sim?.stop();
+});
+
+describe('Kubernetes driver against the API-server simulator', () => {
+  it('creates the labelled, owned object set and reports ready once the kubelet is', async () => {
+    const t = target(1);
+    const observed = await converge(t);
+    const name = runtimeObjectName(t.runtimeId);
+    expect(observed).toMatchObject({
+      state: 'ready',
+      restarts: 0,
+      endpoint: `http://${name}.${NS}.svc:18789`,
+    });
+    expect(changed.has(t.runtimeId)).toBe(true);
+
+    const anchor = get('v1', 'ConfigMap', name);
+    expect(anchor?.metadata.ownerReferences).toBeUndefined();
+    const dependents = [
+      ['v1', 'Secret'],
+      ['v1', 'Service'],
+      ['v1', 'Pod'],
+      ['networking.k8s.io/v1', 'NetworkPolicy'],
+      ['traefik.io/v1alpha1', 'IngressRoute'],
+    ] as const;
+    for (const [apiVersion, kind] of [['v1', 'ConfigMap'] as const, ...dependents]) {
+      const obj = get(apiVersion, kind, name);
+      expect(obj, kind).toBeDefined();
+      expect(obj?.metadata.labels).toMatchObject({
+        'app.kubernetes.io/managed-by': 'clawloops',
+        'clawloops.io/runtime-id': t.runtimeId,
+        'clawloops.io/owner-id': t.ownerId,
+      });
+      expect(obj?.metadata.managedFields?.map((f) => [f.manager, f.operation])).toContainEqual([
+        MANAGER,
+        'Apply',
+      ]);
+    }
+    for (const [apiVersion, kind] of dependents) {
+      expect(get(apiVersion, kind, name)?.metadata.ownerReferences, kind).toEqual([
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          name,
+          uid: anchor?.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ]);
+    }
+    const claim = get('v1', 'PersistentVolumeClaim', workspaceClaimName(t.ownerId));
+    expect(claim?.metadata.ownerReferences).toBeUndefined();
+    expect(claim?.metadata.labels?.['clawloops.io/owner-id']).toBe(t.ownerId);
+    expect(await driver.listKnown()).toContain(t.runtimeId);
+  });
+
+  it('replaces the pod when the template hash changes', async () => {
+    const t = target(1);
+    const name = runtimeObjectName(t.runtimeId);
+    const before = get('v1', 'Pod', name)?.metadata.uid;
+    const observed = await converge({ ...t, templateHash: 'tmpl-2' });
+    expect(observed.templateHash).toBe('tmpl-2');
+    const pod = get('v1', 'Pod', name);
+    expect(pod?.metadata.uid).not.toBe(before);
+    expect(pod?.metadata.annotations?.['clawloops.io/template-hash']).toBe('tmpl-2');
+  });
+
+  it('puts back a hand-edited Service (server-side apply, force)', async () => {
+    const t = target(1, { templateHash: 'tmpl-2' });
+    const name = runtimeObjectName(t.runtimeId);
+    const core = sim.kubeConfig(NS).makeApiClient(k8s.CoreV1Api);
+    await core.patchNamespacedService(
+      {
+        name,
+        namespace: NS,
+        body: {
+          spec: { ports: [{ name: 'http', port: 9999, targetPort: 9999, protocol: 'TCP' }] },
+        },
+        fieldManager: 'kubectl-edit',
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    const portsOf = () =>
+      (get('v1', 'Service', name)?.spec as k8s.V1ServiceSpec | undefined)?.ports ?? [];
+    expect(portsOf().map((p) => p.port)).toEqual([9999]);
+    await driver.ensureRunning(t);
+    const ports = portsOf();
+    expect(ports.map((p) => p.port)).toContain(18789);
+    expect(ports.find((p) => p.port === 18789)).toMatchObject({
+      protocol: 'TCP',
+      targetPort: 18789,
+    });
+  });
+
+  it('stops by deleting the pod only: the anchor and the workspace stay', async () => {
+    const t = target(1, { templateHash: 'tmpl-2' });
+    const name = runtimeObjectName(t.runtimeId);
+    await driver.ensureStopped(t.runtimeId);
+    await eventually(
+      async () => (await driver.observe(t.runtimeId)).state === 'absent',
+      'pod gone from the cache',
+    );
+    expect(get('v1', 'Pod', name)).toBeUndefined();
+    expect(get('v1', 'ConfigMap', name)).toBeDefined();
+    expect(get('v1', 'Service', name)).toBeDefined();
+    expect(get('v1', 'PersistentVolumeClaim', workspaceClaimName(t.ownerId))).toBeDefined();
+    expect(await driver.listKnown()).toContain(t.runtimeId);
+  });
+
+  it('reports crash loops, OOM kills and image pull errors', async () => {
+    const t = target(2);
+    const selector = `clawloops.io/runtime-id=${t.runtimeId}`;
+    const pull = sim.faults.imagePullError({ namespace: NS, labelSelector: selector });
+    await driver.ensureRunning(t);
+    await eventually(async () => {
+      const o = await driver.observe(t.runtimeId);
+      return o.state === 'failed' && /ImagePull/.test(o.reason ?? '');
+    }, 'image pull failure');
+    pull.remove();
+    await driver.ensureDeleted(t.runtimeId, t.ownerId, 'wipe');
+    await eventually(async () => !(await driver.listKnown()).includes(t.runtimeId), 'teardown');
+
+    const crash = sim.faults.crashLoop({ namespace: NS, labelSelector: selector });
+    await driver.ensureRunning(t);
+    const crashed = await eventually(async () => {
+      const o = await driver.observe(t.runtimeId);
+      return o.state === 'crashed' && o.restarts > 0 ? o : undefined;
+    }, 'crash loop');
+    expect(crashed.reason).toMatch(/CrashLoopBackOff|Error/);
+    crash.remove();
+    await driver.ensureDeleted(t.runtimeId, t.ownerId, 'wipe');
+  });
+
+  it('keeps observing after dropped, failing and expired watches', async () => {
+    const t = target(3);
+    await converge(t);
+    const failing = sim.faults.failRequests({ verb: 'watch', resource: 'pods', times: 2 });
+    expect(sim.faults.dropWatches()).toBeGreaterThan(0);
+    await driver.ensureStopped(t.runtimeId);
+    await eventually(
+      async () => (await driver.observe(t.runtimeId)).state === 'absent',
+      'pod deletion seen after the watch was dropped and failed twice',
+    );
+    expect(failing.hits).toBe(2);
+    // client-node stops an informer on a 500; only our supervisor brings it back.
+    expect(warnings.filter((w) => w.includes('informer failed'))).toHaveLength(2);
+    sim.faults.expireHistory();
+    sim.faults.expireWatches();
+    await converge(t);
+  });
+
+  it('deletes with preserve: everything but the workspace goes', async () => {
+    const t = target(3);
+    await driver.ensureDeleted(t.runtimeId, t.ownerId, 'preserve');
+    await eventually(async () => !(await driver.listKnown()).includes(t.runtimeId), 'unlisted');
+    const name = runtimeObjectName(t.runtimeId);
+    for (const kind of ['ConfigMap', 'Secret', 'Service', 'Pod']) {
+      expect(get('v1', kind, name), kind).toBeUndefined();
+    }
+    expect(get('networking.k8s.io/v1', 'NetworkPolicy', name)).toBeUndefined();
+    expect(get('traefik.io/v1alpha1', 'IngressRoute', name)).toBeUndefined();
+    expect(get('v1', 'PersistentVolumeClaim', workspaceClaimName(t.ownerId))).toBeDefined();
+    expect(await driver.observe(t.runtimeId)).toEqual({ state: 'absent', restarts: 0 });
+  });
+
+  it('deletes with wipe: the workspace goes too', async () => {
+    const t = target(1);
+    await driver.ensureDeleted(t.runtimeId, t.ownerId, 'wipe');
+    await eventually(
+      () => !get('v1', 'PersistentVolumeClaim', workspaceClaimName(t.ownerId)),
+      'workspace claim deleted',
+    );
+    await eventually(async () => !(await driver.listKnown()).includes(t.runtimeId), 'unlisted');
+  });
+});
