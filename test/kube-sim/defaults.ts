@@ -22,7 +22,9 @@ function imagePullPolicy(image: unknown): string {
 
 function qosClass(containers: Obj[]): string {
   const res = containers.map((c) => (isPlainObject(c.resources) ? c.resources : {}));
-  const any = res.some((r) => Object.keys(r.requests ?? {}).length + Object.keys(r.limits ?? {}).length > 0);
+  const any = res.some(
+    (r) => Object.keys(r.requests ?? {}).length + Object.keys(r.limits ?? {}).length > 0,
+  );
   if (!any) return 'BestEffort';
   const guaranteed = res.every((r) => {
     const limits = (r.limits ?? {}) as Obj;
@@ -33,7 +35,8 @@ function qosClass(containers: Obj[]): string {
 }
 
 function defaultPod(pod: Obj): void {
-  const spec = (pod.spec ??= {}) as Obj;
+  pod.spec = isPlainObject(pod.spec) ? pod.spec : {};
+  const spec = pod.spec as Obj;
   setDefault(spec, 'restartPolicy', 'Always');
   setDefault(spec, 'dnsPolicy', 'ClusterFirst');
   setDefault(spec, 'schedulerName', 'default-scheduler');
@@ -44,8 +47,18 @@ function defaultPod(pod: Obj): void {
   setDefault(spec, 'priority', 0);
   // DefaultTolerationSeconds admission: what makes node-loss eviction take 300 s on a real cluster.
   setDefault(spec, 'tolerations', [
-    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+    {
+      key: 'node.kubernetes.io/not-ready',
+      operator: 'Exists',
+      effect: 'NoExecute',
+      tolerationSeconds: 300,
+    },
+    {
+      key: 'node.kubernetes.io/unreachable',
+      operator: 'Exists',
+      effect: 'NoExecute',
+      tolerationSeconds: 300,
+    },
   ]);
   const containers = [...objects(spec.containers), ...objects(spec.initContainers)];
   for (const c of containers) {
@@ -55,13 +68,15 @@ function defaultPod(pod: Obj): void {
     setDefault(c, 'resources', {});
     for (const p of objects(c.ports)) setDefault(p, 'protocol', 'TCP');
   }
-  const status = (pod.status ??= {}) as Obj;
+  pod.status = isPlainObject(pod.status) ? pod.status : {};
+  const status = pod.status as Obj;
   setDefault(status, 'phase', 'Pending');
   setDefault(status, 'qosClass', qosClass(objects(spec.containers)));
 }
 
 function defaultService(svc: Obj, allocateIp: () => string): void {
-  const spec = (svc.spec ??= {}) as Obj;
+  svc.spec = isPlainObject(svc.spec) ? svc.spec : {};
+  const spec = svc.spec as Obj;
   setDefault(spec, 'type', 'ClusterIP');
   setDefault(spec, 'sessionAffinity', 'None');
   setDefault(spec, 'ipFamilies', ['IPv4']);
@@ -80,9 +95,11 @@ function defaultByKind(obj: Obj, kind: string, allocateIp: () => string): void {
   const spec = (obj.spec ?? {}) as Obj;
   switch (kind) {
     case 'Pod':
-      return defaultPod(obj);
+      defaultPod(obj);
+      return;
     case 'Service':
-      return defaultService(obj, allocateIp);
+      defaultService(obj, allocateIp);
+      return;
     case 'PersistentVolumeClaim':
       obj.spec = spec;
       setDefault(spec, 'volumeMode', 'Filesystem');
@@ -106,7 +123,10 @@ function defaultByKind(obj: Obj, kind: string, allocateIp: () => string): void {
       setDefault(spec, 'replicas', 1);
       setDefault(spec, 'revisionHistoryLimit', 10);
       setDefault(spec, 'progressDeadlineSeconds', 600);
-      setDefault(spec, 'strategy', { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } });
+      setDefault(spec, 'strategy', {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' },
+      });
       return;
   }
 }
@@ -115,23 +135,40 @@ function defaultByKind(obj: Obj, kind: string, allocateIp: () => string): void {
 function foldStringData(obj: Obj): void {
   if (!isPlainObject(obj.stringData)) return;
   const data = (isPlainObject(obj.data) ? obj.data : {}) as Obj;
-  for (const [k, v] of Object.entries(obj.stringData)) data[k] = Buffer.from(String(v)).toString('base64');
+  for (const [k, v] of Object.entries(obj.stringData))
+    data[k] = Buffer.from(String(v)).toString('base64');
   obj.data = data;
   delete obj.stringData;
 }
 
-export function applyDefaults(obj: KubeObject, old: KubeObject | undefined, allocateIp: () => string): void {
+export function applyDefaults(
+  obj: KubeObject,
+  old: KubeObject | undefined,
+  allocateIp: () => string,
+): void {
   const o = obj as unknown as Obj;
   const prev = old as unknown as Obj | undefined;
   if (obj.kind === 'Secret') foldStringData(o);
-  if (obj.kind === 'Namespace') obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name ?? '' };
+  if (obj.kind === 'Namespace')
+    obj.metadata.labels = {
+      ...obj.metadata.labels,
+      'kubernetes.io/metadata.name': obj.metadata.name ?? '',
+    };
   if (prev && isPlainObject(prev.spec) && isPlainObject(o.spec)) {
-    for (const key of obj.kind === 'Service' ? ['clusterIP', 'clusterIPs'] : obj.kind === 'Pod' ? ['nodeName'] : []) {
+    for (const key of obj.kind === 'Service'
+      ? ['clusterIP', 'clusterIPs']
+      : obj.kind === 'Pod'
+        ? ['nodeName']
+        : []) {
       if (o.spec[key] === undefined && prev.spec[key] !== undefined) o.spec[key] = prev.spec[key];
     }
   }
   // PVC protection admission plugin: the claim cannot disappear while a pod still uses it.
-  if (!old && obj.kind === 'PersistentVolumeClaim' && !(obj.metadata.finalizers ?? []).includes(PVC_PROTECTION)) {
+  if (
+    !old &&
+    obj.kind === 'PersistentVolumeClaim' &&
+    !(obj.metadata.finalizers ?? []).includes(PVC_PROTECTION)
+  ) {
     obj.metadata.finalizers = [...(obj.metadata.finalizers ?? []), PVC_PROTECTION];
   }
   defaultByKind(o, obj.kind, allocateIp);

@@ -33,10 +33,18 @@ export function deleteResponse(rt: ResourceType, result: DeleteResult): unknown 
 
 function checkPreconditions(obj: KubeObject, pre: DeleteOptions['preconditions']): void {
   if (pre?.uid && pre.uid !== obj.metadata.uid) {
-    throw new StatusError(409, 'Conflict', `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
+    throw new StatusError(
+      409,
+      'Conflict',
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`,
+    );
   }
   if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
-    throw new StatusError(409, 'Conflict', `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
+    throw new StatusError(
+      409,
+      'Conflict',
+      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`,
+    );
   }
 }
 
@@ -48,7 +56,9 @@ function policyFinalizer(opts: DeleteOptions): string | undefined {
 }
 
 function podGracePeriod(obj: KubeObject, opts: DeleteOptions): number {
-  const spec = obj.spec as { nodeName?: string; terminationGracePeriodSeconds?: number } | undefined;
+  const spec = obj.spec as
+    | { nodeName?: string; terminationGracePeriodSeconds?: number }
+    | undefined;
   const phase = (obj.status as { phase?: string } | undefined)?.phase;
   // Unbound or finished pods have no kubelet to wait for: they go at once (reference §1.2 [ran]).
   if (!spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
@@ -56,7 +66,14 @@ function podGracePeriod(obj: KubeObject, opts: DeleteOptions): number {
 }
 
 /** Marks the object terminating (MODIFIED); it stays until finalizers/kubelet/namespace controller finish. */
-function markTerminating(objects: Objects, rt: ResourceType, old: KubeObject, grace: number, finalizer: string | undefined, dryRun: boolean): KubeObject {
+function markTerminating(
+  objects: Objects,
+  rt: ResourceType,
+  old: KubeObject,
+  grace: number,
+  finalizer: string | undefined,
+  dryRun: boolean,
+): KubeObject {
   const next = clone(old);
   const m = next.metadata;
   if (!m.deletionTimestamp) {
@@ -65,14 +82,21 @@ function markTerminating(objects: Objects, rt: ResourceType, old: KubeObject, gr
   } else if (grace < (m.deletionGracePeriodSeconds ?? grace)) {
     m.deletionGracePeriodSeconds = grace;
   }
-  if (finalizer && !(m.finalizers ?? []).includes(finalizer)) m.finalizers = [...(m.finalizers ?? []), finalizer];
+  if (finalizer && !(m.finalizers ?? []).includes(finalizer))
+    m.finalizers = [...(m.finalizers ?? []), finalizer];
   if (rt.kind === 'Namespace') next.status = { ...(next.status as object), phase: 'Terminating' };
   if (dryRun || deepEqual(next, old)) return next;
   // Stored directly: deletion bookkeeping is not a client update and must not touch managedFields.
   return objects.store.put(rt, next, old);
 }
 
-export function deleteObject(objects: Objects, rt: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions): DeleteResult {
+export function deleteObject(
+  objects: Objects,
+  rt: ResourceType,
+  namespace: string | undefined,
+  name: string,
+  opts: DeleteOptions,
+): DeleteResult {
   const old = objects.require(rt, namespace, name);
   checkPreconditions(old, opts.preconditions);
   const finalizer = policyFinalizer(opts);
@@ -95,7 +119,11 @@ export function deleteObject(objects: Objects, rt: ResourceType, namespace: stri
 /** Removes a terminating object once nothing holds it (used by kubelet and controllers). */
 export function finishDeletion(objects: Objects, rt: ResourceType, obj: KubeObject): void {
   const live = objects.store.get(rt, obj.metadata.namespace, obj.metadata.name ?? '');
-  if (live && live.metadata.uid === obj.metadata.uid && (live.metadata.finalizers ?? []).length === 0) {
+  if (
+    live &&
+    live.metadata.uid === obj.metadata.uid &&
+    (live.metadata.finalizers ?? []).length === 0
+  ) {
     objects.store.remove(rt, live);
   }
 }

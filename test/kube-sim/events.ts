@@ -34,17 +34,31 @@ export class EventRecorder {
     const now = nowTimestamp();
     const same = this.objects.store.list(EVENTS, namespace).find((e) => {
       const io = e.involvedObject as { uid?: string; fieldPath?: string } | undefined;
-      return io?.uid === involved.metadata.uid && io?.fieldPath === spec.fieldPath && e.reason === spec.reason && e.message === spec.message;
+      return (
+        io?.uid === involved.metadata.uid &&
+        io?.fieldPath === spec.fieldPath &&
+        e.reason === spec.reason &&
+        e.message === spec.message
+      );
     });
     try {
       if (same) {
-        this.objects.mutate(EVENTS, namespace, same.metadata.name ?? '', { manager: spec.component }, (e) => {
-          e.count = ((e.count as number) ?? 1) + 1;
-          e.lastTimestamp = now;
-        });
+        this.objects.mutate(
+          EVENTS,
+          namespace,
+          same.metadata.name ?? '',
+          { manager: spec.component },
+          (e) => {
+            e.count = ((e.count as number) ?? 1) + 1;
+            e.lastTimestamp = now;
+          },
+        );
         return;
       }
-      this.objects.create(EVENTS, namespace, this.build(involved, spec, namespace, now), { manager: spec.component, internal: true });
+      this.objects.create(EVENTS, namespace, this.build(involved, spec, namespace, now), {
+        manager: spec.component,
+        internal: true,
+      });
     } catch {
       // Like the real recorder, event writes are best-effort (e.g. the namespace is terminating).
     }

@@ -104,7 +104,13 @@ export class RequestFaults {
   }
 
   delayRequests(opts: DelayRequestsOptions): FaultHandle {
-    return this.add({ match: opts, remaining: opts.times ?? Number.POSITIVE_INFINITY, probability: opts.probability ?? 1, delayMs: opts.delayMs, hits: 0 });
+    return this.add({
+      match: opts,
+      remaining: opts.times ?? Number.POSITIVE_INFINITY,
+      probability: opts.probability ?? 1,
+      delayMs: opts.delayMs,
+      hits: 0,
+    });
   }
 
   clear(): void {

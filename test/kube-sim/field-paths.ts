@@ -18,8 +18,11 @@ export function formatPath(path: FieldPath): string {
 
 /** Non-empty maps are descended into; scalars, lists and empty maps are leaves. */
 export function leafPaths(value: unknown, prefix: FieldPath = []): FieldPath[] {
-  if (!isPlainObject(value) || (Object.keys(value).length === 0 && prefix.length > 0)) return [prefix];
-  return Object.entries(value).flatMap(([k, v]) => (v === undefined ? [] : leafPaths(v, [...prefix, k])));
+  if (!isPlainObject(value) || (Object.keys(value).length === 0 && prefix.length > 0))
+    return [prefix];
+  return Object.entries(value).flatMap(([k, v]) =>
+    v === undefined ? [] : leafPaths(v, [...prefix, k]),
+  );
 }
 
 export function getPath(obj: unknown, path: FieldPath): unknown {

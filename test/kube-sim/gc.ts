@@ -55,21 +55,33 @@ export class Controllers {
   }
 
   sweep(): void {
-    const all: Entry[] = RESOURCES.flatMap((rt) => this.objects.store.list(rt).map((obj) => ({ rt, obj })));
+    const all: Entry[] = RESOURCES.flatMap((rt) =>
+      this.objects.store.list(rt).map((obj) => ({ rt, obj })),
+    );
     const byUid = new Map(all.map((e) => [e.obj.metadata.uid, e]));
     for (const e of all) {
       try {
         if (this.options.garbageCollector) this.collect(e, all, byUid);
-        if (this.options.namespaceController && e.rt === NAMESPACE && e.obj.metadata.deletionTimestamp) this.drainNamespace(e.obj);
+        if (
+          this.options.namespaceController &&
+          e.rt === NAMESPACE &&
+          e.obj.metadata.deletionTimestamp
+        )
+          this.drainNamespace(e.obj);
       } catch {
         // Raced with another writer; the next sweep sees the new state.
       }
     }
   }
 
-  private ownerOf(dep: KubeObject, ref: OwnerReference, byUid: Map<string | undefined, Entry>): Entry | undefined {
+  private ownerOf(
+    dep: KubeObject,
+    ref: OwnerReference,
+    byUid: Map<string | undefined, Entry>,
+  ): Entry | undefined {
     const owner = byUid.get(ref.uid);
-    if (!owner || (owner.rt.namespaced && owner.obj.metadata.namespace !== dep.metadata.namespace)) return undefined;
+    if (!owner || (owner.rt.namespaced && owner.obj.metadata.namespace !== dep.metadata.namespace))
+      return undefined;
     return owner;
   }
 
@@ -77,19 +89,29 @@ export class Controllers {
     const { obj, rt } = e;
     const m = obj.metadata;
     const finalizers = m.finalizers ?? [];
-    const dependents = all.filter((d) => (d.obj.metadata.ownerReferences ?? []).some((r) => r.uid === m.uid));
+    const dependents = all.filter((d) =>
+      (d.obj.metadata.ownerReferences ?? []).some((r) => r.uid === m.uid),
+    );
     if (m.deletionTimestamp && finalizers.includes('orphan')) {
       for (const d of dependents) this.dropOwnerRefs(d, [m.uid ?? '']);
       this.removeFinalizer(e, 'orphan');
     }
-    if (m.deletionTimestamp && finalizers.includes('foregroundDeletion') && dependents.length === 0) {
+    if (
+      m.deletionTimestamp &&
+      finalizers.includes('foregroundDeletion') &&
+      dependents.length === 0
+    ) {
       this.removeFinalizer(e, 'foregroundDeletion');
     }
     const refs = m.ownerReferences ?? [];
     if (refs.length === 0 || m.deletionTimestamp) return;
     const owners = refs.map((r) => this.ownerOf(obj, r, byUid));
     const solid = owners.filter((o) => o && !o.obj.metadata.deletionTimestamp);
-    const waiting = owners.filter((o) => o?.obj.metadata.deletionTimestamp && (o.obj.metadata.finalizers ?? []).includes('foregroundDeletion'));
+    const waiting = owners.filter(
+      (o) =>
+        o?.obj.metadata.deletionTimestamp &&
+        (o.obj.metadata.finalizers ?? []).includes('foregroundDeletion'),
+    );
     const dangling = refs.filter((_, i) => owners[i] === undefined).map((r) => r.uid);
     if (solid.length > 0) {
       const drop = [...dangling, ...waiting.map((o) => o?.obj.metadata.uid ?? '')];
@@ -97,10 +119,16 @@ export class Controllers {
       return;
     }
     if (dangling.length === refs.length) {
-      deleteObject(this.objects, rt, m.namespace, m.name ?? '', { propagationPolicy: 'Background' });
+      deleteObject(this.objects, rt, m.namespace, m.name ?? '', {
+        propagationPolicy: 'Background',
+      });
     } else if (waiting.length > 0) {
-      const blocking = refs.some((r) => r.blockOwnerDeletion && waiting.some((w) => w?.obj.metadata.uid === r.uid));
-      deleteObject(this.objects, rt, m.namespace, m.name ?? '', { propagationPolicy: blocking ? 'Foreground' : 'Background' });
+      const blocking = refs.some(
+        (r) => r.blockOwnerDeletion && waiting.some((w) => w?.obj.metadata.uid === r.uid),
+      );
+      deleteObject(this.objects, rt, m.namespace, m.name ?? '', {
+        propagationPolicy: blocking ? 'Foreground' : 'Background',
+      });
     }
   }
 
@@ -126,13 +154,17 @@ export class Controllers {
     for (const rt of RESOURCES.filter((r) => r.namespaced)) {
       for (const obj of this.objects.store.list(rt, name)) {
         remaining++;
-        if (!obj.metadata.deletionTimestamp) deleteObject(this.objects, rt, name, obj.metadata.name ?? '', {});
+        if (!obj.metadata.deletionTimestamp)
+          deleteObject(this.objects, rt, name, obj.metadata.name ?? '', {});
       }
     }
     const specFinalizers = (ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
     if (remaining > 0 || !specFinalizers.includes('kubernetes')) return;
     this.objects.mutate(NAMESPACE, undefined, name, { manager: 'namespace-controller' }, (o) => {
-      o.spec = { ...(o.spec as object), finalizers: specFinalizers.filter((f) => f !== 'kubernetes') };
+      o.spec = {
+        ...(o.spec as object),
+        finalizers: specFinalizers.filter((f) => f !== 'kubernetes'),
+      };
     });
   }
 }

@@ -44,7 +44,15 @@ export const KUBELET_DEFAULTS: Required<KubeletOptions> = {
   pvcBindDelayMs: 5,
 };
 
-export type Stage = 'new' | 'scheduling' | 'unschedulable' | 'starting' | 'running' | 'crashed' | 'done' | 'terminating';
+export type Stage =
+  | 'new'
+  | 'scheduling'
+  | 'unschedulable'
+  | 'starting'
+  | 'running'
+  | 'crashed'
+  | 'done'
+  | 'terminating';
 
 export interface PodRun {
   ref: { metadata: { namespace?: string; name?: string; uid?: string } };
@@ -76,7 +84,16 @@ export class KubeletTimers {
     let run = this.runs.get(uid);
     if (!run) {
       const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
-      run = { ref: { metadata: { namespace: pod.metadata.namespace, name: pod.metadata.name, uid } }, namespace: pod.metadata.namespace ?? '', name: pod.metadata.name ?? '', stage: 'new', pullFailures: 0, crashes: 0, crashPending: false, timers: new Set() };
+      run = {
+        ref: { metadata: { namespace: pod.metadata.namespace, name: pod.metadata.name, uid } },
+        namespace: pod.metadata.namespace ?? '',
+        name: pod.metadata.name ?? '',
+        stage: 'new',
+        pullFailures: 0,
+        crashes: 0,
+        crashPending: false,
+        timers: new Set(),
+      };
       if (node) run.node = node;
       this.runs.set(uid, run);
     }

@@ -15,7 +15,13 @@ import {
   toFieldsV1,
 } from './field-paths.ts';
 import { applyConflict, type StatusCause } from './status.ts';
-import { deepEqual, isPlainObject, type JsonObject, type KubeObject, type ManagedFieldsEntry } from './types.ts';
+import {
+  deepEqual,
+  isPlainObject,
+  type JsonObject,
+  type KubeObject,
+  type ManagedFieldsEntry,
+} from './types.ts';
 
 export interface Owner {
   manager: string;
@@ -64,7 +70,13 @@ export function trackedPaths(obj: unknown, scope: Scope): FieldPath[] {
 
 export function readOwners(obj: KubeObject | undefined): Owner[] {
   return (obj?.metadata.managedFields ?? []).map((e) => {
-    const owner: Owner = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion, time: e.time, paths: fromFieldsV1(e.fieldsV1) };
+    const owner: Owner = {
+      manager: e.manager,
+      operation: e.operation,
+      apiVersion: e.apiVersion,
+      time: e.time,
+      paths: fromFieldsV1(e.fieldsV1),
+    };
     if (e.subresource) owner.subresource = e.subresource;
     return owner;
   });
@@ -74,7 +86,14 @@ export function writeOwners(obj: KubeObject, owners: Owner[]): void {
   const entries: ManagedFieldsEntry[] = owners
     .filter((o) => o.paths.length > 0)
     .map((o) => {
-      const e: ManagedFieldsEntry = { manager: o.manager, operation: o.operation, apiVersion: o.apiVersion, time: o.time, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(o.paths) as JsonObject };
+      const e: ManagedFieldsEntry = {
+        manager: o.manager,
+        operation: o.operation,
+        apiVersion: o.apiVersion,
+        time: o.time,
+        fieldsType: 'FieldsV1',
+        fieldsV1: toFieldsV1(o.paths) as JsonObject,
+      };
       if (o.subresource) e.subresource = o.subresource;
       return e;
     });
@@ -82,14 +101,29 @@ export function writeOwners(obj: KubeObject, owners: Owner[]): void {
   else delete obj.metadata.managedFields;
 }
 
-function sameOwner(o: Owner, manager: string, operation: string, subresource: string | undefined): boolean {
-  return o.manager === manager && o.operation === operation && (o.subresource ?? '') === (subresource ?? '');
+function sameOwner(
+  o: Owner,
+  manager: string,
+  operation: string,
+  subresource: string | undefined,
+): boolean {
+  return (
+    o.manager === manager &&
+    o.operation === operation &&
+    (o.subresource ?? '') === (subresource ?? '')
+  );
 }
 
 function ownerFor(owners: Owner[], ctx: FieldContext, operation: 'Apply' | 'Update'): Owner {
   let owner = owners.find((o) => sameOwner(o, ctx.manager, operation, ctx.subresource));
   if (!owner) {
-    owner = { manager: ctx.manager, operation, apiVersion: ctx.apiVersion, time: ctx.time, paths: [] };
+    owner = {
+      manager: ctx.manager,
+      operation,
+      apiVersion: ctx.apiVersion,
+      time: ctx.time,
+      paths: [],
+    };
     if (ctx.subresource) owner.subresource = ctx.subresource;
     owners.push(owner);
   }
@@ -103,10 +137,20 @@ function withoutOverlaps(paths: FieldPath[], taken: FieldPath[]): FieldPath[] {
 }
 
 /** Ownership after a non-apply write: the writer takes every field it changed; removed fields lose all owners. */
-export function recordUpdate(owners: Owner[], before: unknown, after: unknown, ctx: FieldContext): Owner[] {
-  const changed = trackedPaths(after, ctx.scope).filter((p) => !deepEqual(getPath(before, p), getPath(after, p)));
+export function recordUpdate(
+  owners: Owner[],
+  before: unknown,
+  after: unknown,
+  ctx: FieldContext,
+): Owner[] {
+  const changed = trackedPaths(after, ctx.scope).filter(
+    (p) => !deepEqual(getPath(before, p), getPath(after, p)),
+  );
   const removed = trackedPaths(before, ctx.scope).filter((p) => getPath(after, p) === undefined);
-  const next = owners.map((o) => ({ ...o, paths: withoutOverlaps(o.paths, [...changed, ...removed]) }));
+  const next = owners.map((o) => ({
+    ...o,
+    paths: withoutOverlaps(o.paths, [...changed, ...removed]),
+  }));
   if (changed.length > 0) {
     const mine = ownerFor(next, ctx, 'Update');
     mine.paths = [...mine.paths, ...changed];
@@ -136,16 +180,27 @@ function conflictMessage(conflicts: Conflict[]): string {
     const key = printManager(c.owner);
     byManager.set(key, [...(byManager.get(key) ?? []), formatPath(c.path)]);
   }
-  const lines = [...byManager.keys()].sort().flatMap((m) => [`conflicts with ${m}:`, ...(byManager.get(m) ?? []).map((p) => `- ${p}`)]);
+  const lines = [...byManager.keys()]
+    .sort()
+    .flatMap((m) => [`conflicts with ${m}:`, ...(byManager.get(m) ?? []).map((p) => `- ${p}`)]);
   return `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
 }
 
-function findConflicts(owners: Owner[], live: unknown, applied: unknown, paths: FieldPath[], me: Owner): Conflict[] {
+function findConflicts(
+  owners: Owner[],
+  live: unknown,
+  applied: unknown,
+  paths: FieldPath[],
+  me: Owner,
+): Conflict[] {
   const conflicts: Conflict[] = [];
   for (const owner of owners) {
     if (owner === me) continue;
     for (const p of paths) {
-      if (owner.paths.some((q) => overlaps(p, q)) && !deepEqual(getPath(live, p), getPath(applied, p))) {
+      if (
+        owner.paths.some((q) => overlaps(p, q)) &&
+        !deepEqual(getPath(live, p), getPath(applied, p))
+      ) {
         conflicts.push({ owner, path: p });
       }
     }
@@ -156,7 +211,8 @@ function findConflicts(owners: Owner[], live: unknown, applied: unknown, paths: 
 /** Recursive map merge where the applied value wins on every non-map leaf. */
 function mergeApplied(live: Record<string, unknown>, applied: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(applied)) {
-    if (isPlainObject(v) && isPlainObject(live[k])) mergeApplied(live[k] as Record<string, unknown>, v);
+    if (isPlainObject(v) && isPlainObject(live[k]))
+      mergeApplied(live[k] as Record<string, unknown>, v);
     else setPath(live, [k], v);
   }
 }
@@ -181,13 +237,22 @@ function scopedBody(applied: unknown, scope: Scope): Record<string, unknown> {
  * StatusError unless `force`; with force, ownership of the conflicting fields moves to the applier.
  * Returns the new owner list.
  */
-export function applyFields(live: KubeObject, applied: unknown, ctx: FieldContext, force: boolean): Owner[] {
+export function applyFields(
+  live: KubeObject,
+  applied: unknown,
+  ctx: FieldContext,
+  force: boolean,
+): Owner[] {
   const owners = readOwners(live).map((o) => ({ ...o }));
   const me = ownerFor(owners, ctx, 'Apply');
   const paths = trackedPaths(applied, ctx.scope);
   const conflicts = findConflicts(owners, live, applied, paths, me);
   if (conflicts.length > 0 && !force) {
-    const causes: StatusCause[] = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${printManager(c.owner)}`, field: formatPath(c.path) }));
+    const causes: StatusCause[] = conflicts.map((c) => ({
+      reason: 'FieldManagerConflict',
+      message: `conflict with ${printManager(c.owner)}`,
+      field: formatPath(c.path),
+    }));
     throw applyConflict(conflictMessage(conflicts), causes);
   }
   for (const c of conflicts) c.owner.paths = withoutOverlaps(c.owner.paths, [c.path]);

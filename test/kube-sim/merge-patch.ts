@@ -35,7 +35,8 @@ function parentOf(doc: unknown, tokens: string[]): [Container, string] {
     cur = Array.isArray(cur) ? cur[Number(t)] : isPlainObject(cur) ? cur[t] : undefined;
     if (cur === undefined) throw new Error(`doc is missing path: "/${tokens.join('/')}"`);
   }
-  if (!Array.isArray(cur) && !isPlainObject(cur)) throw new Error(`doc is missing path: "/${tokens.join('/')}"`);
+  if (!Array.isArray(cur) && !isPlainObject(cur))
+    throw new Error(`doc is missing path: "/${tokens.join('/')}"`);
   return [cur, tokens[tokens.length - 1] as string];
 }
 
@@ -66,7 +67,8 @@ function add(doc: unknown, tokens: string[], value: unknown, replace: boolean): 
     if (replace) parent[index] = value;
     else parent.splice(index, 0, value);
   } else {
-    if (replace && !Object.hasOwn(parent, key)) throw new Error(`replace operation does not apply: doc is missing key: /${tokens.join('/')}`);
+    if (replace && !Object.hasOwn(parent, key))
+      throw new Error(`replace operation does not apply: doc is missing key: /${tokens.join('/')}`);
     parent[key] = value;
   }
   return doc;

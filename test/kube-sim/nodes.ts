@@ -20,7 +20,14 @@ function nodeObject(name: string, index: number): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' } },
+    metadata: {
+      name,
+      labels: {
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+      },
+    },
     spec: { podCIDR: `10.244.${index}.0/24` },
     status: {
       capacity,
@@ -29,8 +36,22 @@ function nodeObject(name: string, index: number): KubeObject {
         { type: 'InternalIP', address: `10.0.0.${index + 10}` },
         { type: 'Hostname', address: name },
       ],
-      nodeInfo: { kubeletVersion: 'v1.31.0-kube-sim', containerRuntimeVersion: 'containerd://1.7.0', operatingSystem: 'linux', architecture: 'amd64' },
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: nowTimestamp(), lastTransitionTime: nowTimestamp() }],
+      nodeInfo: {
+        kubeletVersion: 'v1.31.0-kube-sim',
+        containerRuntimeVersion: 'containerd://1.7.0',
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+      },
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'KubeletReady',
+          message: 'kubelet is posting ready status',
+          lastHeartbeatTime: nowTimestamp(),
+          lastTransitionTime: nowTimestamp(),
+        },
+      ],
     },
   };
 }
@@ -48,11 +69,21 @@ export class Nodes {
 
   register(): void {
     this.names.forEach((name, i) => {
-      if (!this.objects.store.get(NODES, undefined, name)) this.objects.create(NODES, undefined, nodeObject(name, i), { manager: 'kubelet', internal: true });
+      if (!this.objects.store.get(NODES, undefined, name))
+        this.objects.create(NODES, undefined, nodeObject(name, i), {
+          manager: 'kubelet',
+          internal: true,
+        });
       // create() resets status (status subresource), so the kubelet posts it separately.
-      this.objects.mutate(NODES, undefined, name, { manager: 'kubelet', subresource: 'status' }, (n) => {
-        n.status = nodeObject(name, i).status;
-      });
+      this.objects.mutate(
+        NODES,
+        undefined,
+        name,
+        { manager: 'kubelet', subresource: 'status' },
+        (n) => {
+          n.status = nodeObject(name, i).status;
+        },
+      );
     });
   }
 
@@ -74,14 +105,28 @@ export class Nodes {
   setLost(name: string, lost: boolean): void {
     if (lost) this.lost.add(name);
     else this.lost.delete(name);
-    this.objects.mutate(NODES, undefined, name, { manager: 'node-controller', allFields: true }, (n) => {
-      const status = n.status as Parameters<typeof setCondition>[0];
-      if (lost) setCondition(status, 'Ready', 'Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.');
-      else setCondition(status, 'Ready', 'True', 'KubeletReady', 'kubelet is posting ready status');
-      const spec = (n.spec ?? {}) as { taints?: unknown[] };
-      if (lost) spec.taints = UNREACHABLE.map((t) => ({ ...t, timeAdded: nowTimestamp() }));
-      else delete spec.taints;
-      n.spec = spec;
-    });
+    this.objects.mutate(
+      NODES,
+      undefined,
+      name,
+      { manager: 'node-controller', allFields: true },
+      (n) => {
+        const status = n.status as Parameters<typeof setCondition>[0];
+        if (lost)
+          setCondition(
+            status,
+            'Ready',
+            'Unknown',
+            'NodeStatusUnknown',
+            'Kubelet stopped posting node status.',
+          );
+        else
+          setCondition(status, 'Ready', 'True', 'KubeletReady', 'kubelet is posting ready status');
+        const spec = (n.spec ?? {}) as { taints?: unknown[] };
+        if (lost) spec.taints = UNREACHABLE.map((t) => ({ ...t, timeAdded: nowTimestamp() }));
+        else delete spec.taints;
+        n.spec = spec;
+      },
+    );
   }
 }

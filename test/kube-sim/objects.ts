@@ -5,12 +5,33 @@
  */
 import { randomUUID } from 'node:crypto';
 import { applyDefaults } from './defaults.ts';
-import { applyFields, type FieldContext, type Owner, readOwners, recordUpdate, type Scope, writeOwners } from './managed-fields.ts';
+import {
+  applyFields,
+  type FieldContext,
+  type Owner,
+  readOwners,
+  recordUpdate,
+  type Scope,
+  writeOwners,
+} from './managed-fields.ts';
 import { apiVersionOf, RESOURCES, type ResourceType } from './resources.ts';
-import { alreadyExists, badRequest, forbidden, invalid, notFound, staleConflict } from './status.ts';
+import {
+  alreadyExists,
+  badRequest,
+  forbidden,
+  invalid,
+  notFound,
+  staleConflict,
+} from './status.ts';
 import type { Store } from './store.ts';
-import { clone, deepEqual, isPlainObject, type KubeObject, nowTimestamp } from './types.ts';
+import { clone, isPlainObject, type KubeObject, nowTimestamp } from './types.ts';
 import { validateCreate, validateUpdate } from './validation.ts';
+import {
+  randomSuffix,
+  sameIgnoringTimes,
+  shouldDeleteDuringUpdate,
+  specChanged,
+} from './write-rules.ts';
 
 export interface WriteOptions {
   /** Field manager recorded in managedFields. */
@@ -25,7 +46,14 @@ export interface WriteOptions {
 
 const NAMESPACES = RESOURCES.find((r) => r.kind === 'Namespace') as ResourceType;
 
-const SYSTEM_FIELDS = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'managedFields'] as const;
+const SYSTEM_FIELDS = [
+  'uid',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'generation',
+  'managedFields',
+] as const;
 
 export class Objects {
   readonly store: Store;
@@ -46,7 +74,12 @@ export class Objects {
   }
 
   fieldContext(rt: ResourceType, opts: WriteOptions): FieldContext {
-    const ctx: FieldContext = { manager: opts.manager, apiVersion: apiVersionOf(rt), time: nowTimestamp(), scope: this.scopeOf(rt, opts.subresource, opts.allFields) };
+    const ctx: FieldContext = {
+      manager: opts.manager,
+      apiVersion: apiVersionOf(rt),
+      time: nowTimestamp(),
+      scope: this.scopeOf(rt, opts.subresource, opts.allFields),
+    };
     if (opts.subresource) ctx.subresource = opts.subresource;
     return ctx;
   }
@@ -63,33 +96,50 @@ export class Objects {
     const ns = this.store.get(NAMESPACES, undefined, namespace ?? '');
     if (!ns) throw notFound(NAMESPACES, namespace ?? '');
     if (ns.metadata.deletionTimestamp) {
-      throw forbidden(rt, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
+      throw forbidden(
+        rt,
+        name,
+        `unable to create new content in namespace ${namespace} because it is being terminated`,
+      );
     }
   }
 
   /** Normalises a request body into an object of this resource type in this namespace. */
   coerce(rt: ResourceType, namespace: string | undefined, body: unknown): KubeObject {
-    if (!isPlainObject(body)) throw badRequest('the body of the request could not be decoded as an object');
+    if (!isPlainObject(body))
+      throw badRequest('the body of the request could not be decoded as an object');
     const obj = clone(body) as KubeObject;
     if (obj.kind !== undefined && obj.kind !== rt.kind) {
-      throw badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${rt.kind})`);
+      throw badRequest(
+        `the kind in the data (${String(obj.kind)}) does not match the expected kind (${rt.kind})`,
+      );
     }
     if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersionOf(rt)) {
-      throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(rt)})`);
+      throw badRequest(
+        `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(rt)})`,
+      );
     }
     obj.kind = rt.kind;
     obj.apiVersion = apiVersionOf(rt);
     obj.metadata = isPlainObject(obj.metadata) ? obj.metadata : {};
     if (rt.namespaced) {
       if (obj.metadata.namespace && obj.metadata.namespace !== namespace) {
-        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        throw badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       }
       obj.metadata.namespace = namespace;
     } else delete obj.metadata.namespace;
     return obj;
   }
 
-  create(rt: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions, owners?: Owner[]): KubeObject {
+  create(
+    rt: ResourceType,
+    namespace: string | undefined,
+    body: unknown,
+    opts: WriteOptions,
+    owners?: Owner[],
+  ): KubeObject {
     const obj = this.coerce(rt, namespace, body);
     const meta = obj.metadata;
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
@@ -108,28 +158,61 @@ export class Objects {
   }
 
   /** PUT. Unconditional when the body has no resourceVersion, except for custom resources. */
-  replace(rt: ResourceType, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions): KubeObject {
+  replace(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    opts: WriteOptions,
+  ): KubeObject {
     const old = this.require(rt, namespace, name);
     const next = this.coerce(rt, namespace, body);
     if (next.metadata.name !== name) {
-      throw badRequest(`the name of the object (${next.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+      throw badRequest(
+        `the name of the object (${next.metadata.name ?? ''}) does not match the name on the URL (${name})`,
+      );
     }
     const rv = next.metadata.resourceVersion;
     if (!rv && rt.custom) {
-      throw invalid(rt.group, rt.kind, name, [{ reason: 'FieldValueInvalid', message: 'Invalid value: 0x0: must be specified for an update', field: 'metadata.resourceVersion' }]);
+      throw invalid(rt.group, rt.kind, name, [
+        {
+          reason: 'FieldValueInvalid',
+          message: 'Invalid value: 0x0: must be specified for an update',
+          field: 'metadata.resourceVersion',
+        },
+      ]);
     }
     return this.commit(rt, old, next, opts);
   }
 
   /** Server-side apply; creates the object when it does not exist. */
-  apply(rt: ResourceType, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions, force: boolean): { object: KubeObject; created: boolean } {
+  apply(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    opts: WriteOptions,
+    force: boolean,
+  ): { object: KubeObject; created: boolean } {
     const applied = this.coerce(rt, namespace, body);
     if (applied.metadata.name !== name) {
-      throw badRequest(`the name of the object (${applied.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+      throw badRequest(
+        `the name of the object (${applied.metadata.name ?? ''}) does not match the name on the URL (${name})`,
+      );
     }
     const old = this.store.get(rt, namespace, name);
-    const live = old ? clone(old) : ({ apiVersion: applied.apiVersion, kind: applied.kind, metadata: { name, namespace } } as KubeObject);
-    if (old && applied.metadata.resourceVersion && applied.metadata.resourceVersion !== old.metadata.resourceVersion) {
+    const live = old
+      ? clone(old)
+      : ({
+          apiVersion: applied.apiVersion,
+          kind: applied.kind,
+          metadata: { name, namespace },
+        } as KubeObject);
+    if (
+      old &&
+      applied.metadata.resourceVersion &&
+      applied.metadata.resourceVersion !== old.metadata.resourceVersion
+    ) {
       throw staleConflict(rt, name);
     }
     const owners = applyFields(live, applied, this.fieldContext(rt, opts), force);
@@ -138,7 +221,13 @@ export class Objects {
   }
 
   /** Read-modify-write used by controllers; returns undefined when the object is gone. */
-  mutate(rt: ResourceType, namespace: string | undefined, name: string, opts: WriteOptions, fn: (obj: KubeObject) => void): KubeObject | undefined {
+  mutate(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    opts: WriteOptions,
+    fn: (obj: KubeObject) => void,
+  ): KubeObject | undefined {
     const old = this.store.get(rt, namespace, name);
     if (!old) return undefined;
     const next = clone(old);
@@ -147,7 +236,13 @@ export class Objects {
   }
 
   /** The common tail of every update: scoping, defaults, validation, generation, ownership, storage. */
-  commit(rt: ResourceType, old: KubeObject, incoming: KubeObject, opts: WriteOptions, owners?: Owner[]): KubeObject {
+  commit(
+    rt: ResourceType,
+    old: KubeObject,
+    incoming: KubeObject,
+    opts: WriteOptions,
+    owners?: Owner[],
+  ): KubeObject {
     const rv = incoming.metadata.resourceVersion;
     if (rv && rv !== old.metadata.resourceVersion) throw staleConflict(rt, old.metadata.name ?? '');
     const scope = this.scopeOf(rt, opts.subresource, opts.allFields);
@@ -157,17 +252,26 @@ export class Objects {
       if (old.status === undefined) delete next.status;
       else next.status = clone(old.status);
     }
-    next.metadata = { ...next.metadata, name: old.metadata.name, namespace: old.metadata.namespace };
+    next.metadata = {
+      ...next.metadata,
+      name: old.metadata.name,
+      namespace: old.metadata.namespace,
+    };
     if (!rt.namespaced) delete next.metadata.namespace;
     for (const f of SYSTEM_FIELDS) {
       if (old.metadata[f] === undefined) delete next.metadata[f];
       else (next.metadata as Record<string, unknown>)[f] = clone(old.metadata[f]);
     }
-    for (const list of ['finalizers', 'ownerReferences'] as const) if (next.metadata[list]?.length === 0) delete next.metadata[list];
+    for (const list of ['finalizers', 'ownerReferences'] as const)
+      if (next.metadata[list]?.length === 0) delete next.metadata[list];
     applyDefaults(next, old, this.allocateIp);
     if (!opts.internal) this.validateUpdate(rt, old, next);
-    if (rt.generation && specChanged(rt, old, next)) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
-    writeOwners(next, owners ?? recordUpdate(readOwners(old), old, next, this.fieldContext(rt, opts)));
+    if (rt.generation && specChanged(rt, old, next))
+      next.metadata.generation = (old.metadata.generation ?? 0) + 1;
+    writeOwners(
+      next,
+      owners ?? recordUpdate(readOwners(old), old, next, this.fieldContext(rt, opts)),
+    );
     if (sameIgnoringTimes(old, next)) return old;
     if (opts.dryRun) return next;
     const stored = this.store.put(rt, next, old);
@@ -177,41 +281,17 @@ export class Objects {
 
   private validateUpdate(rt: ResourceType, old: KubeObject, next: KubeObject): void {
     validateUpdate(rt, old, next);
-    const added = (next.metadata.finalizers ?? []).filter((f) => !(old.metadata.finalizers ?? []).includes(f));
+    const added = (next.metadata.finalizers ?? []).filter(
+      (f) => !(old.metadata.finalizers ?? []).includes(f),
+    );
     if (old.metadata.deletionTimestamp && added.length > 0) {
-      throw invalid(rt.group, rt.kind, old.metadata.name ?? '', [{ reason: 'FieldValueForbidden', message: 'Forbidden: no new finalizers can be added if the object is being deleted', field: 'metadata.finalizers' }]);
+      throw invalid(rt.group, rt.kind, old.metadata.name ?? '', [
+        {
+          reason: 'FieldValueForbidden',
+          message: 'Forbidden: no new finalizers can be added if the object is being deleted',
+          field: 'metadata.finalizers',
+        },
+      ]);
     }
   }
-}
-
-function specChanged(rt: ResourceType, old: KubeObject, next: KubeObject): boolean {
-  const rest = (o: KubeObject) => {
-    const { metadata: _m, status: _s, ...r } = o;
-    return r;
-  };
-  if (!deepEqual(rest(old), rest(next))) return true;
-  return rt.generationOnAnnotations === true && !deepEqual(old.metadata.annotations, next.metadata.annotations);
-}
-
-/** No-op writes keep the resourceVersion, like the real server (SSA re-applies cause no events). */
-function sameIgnoringTimes(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: o.metadata.managedFields?.map((m) => ({ ...m, time: '' })) } });
-  return deepEqual(JSON.parse(JSON.stringify(strip(a))), JSON.parse(JSON.stringify(strip(b))));
-}
-
-/** Registry `ShouldDeleteDuringUpdate`: terminating, no finalizers left, and grace period already 0. */
-export function shouldDeleteDuringUpdate(obj: KubeObject): boolean {
-  const m = obj.metadata;
-  if (!m.deletionTimestamp || (m.finalizers ?? []).length > 0 || m.deletionGracePeriodSeconds !== 0) return false;
-  if (obj.kind !== 'Namespace') return true;
-  const spec = obj.spec as { finalizers?: string[] } | undefined;
-  return (spec?.finalizers ?? []).length === 0;
-}
-
-const SUFFIX_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
-
-function randomSuffix(): string {
-  let s = '';
-  for (let i = 0; i < 5; i++) s += SUFFIX_CHARS[Math.floor(Math.random() * SUFFIX_CHARS.length)];
-  return s;
 }

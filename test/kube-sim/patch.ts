@@ -60,17 +60,35 @@ function patched(rt: ResourceType, live: KubeObject, type: string, patch: unknow
   }
 }
 
-export function patchObject(objects: Objects, rt: ResourceType, namespace: string | undefined, name: string, req: PatchRequest): { object: KubeObject; created: boolean } {
+export function patchObject(
+  objects: Objects,
+  rt: ResourceType,
+  namespace: string | undefined,
+  name: string,
+  req: PatchRequest,
+): { object: KubeObject; created: boolean } {
   const type = req.contentType.split(';')[0]?.trim() ?? '';
   if (!accepted(rt).includes(type as never)) throw unsupportedMediaType(accepted(rt));
   if (type === PATCH_TYPES.apply) {
     if (!req.options.manager) {
-      throw invalid('meta.k8s.io', 'PatchOptions', '', [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }]);
+      throw invalid('meta.k8s.io', 'PatchOptions', '', [
+        {
+          reason: 'FieldValueRequired',
+          message: 'Required value: is required for apply patch',
+          field: 'fieldManager',
+        },
+      ]);
     }
     return objects.apply(rt, namespace, name, parseApplyBody(req.body), req.options, req.force);
   }
   if (req.force) {
-    throw invalid('meta.k8s.io', 'PatchOptions', '', [{ reason: 'FieldValueForbidden', message: 'Forbidden: may not be specified for non-apply patch', field: 'force' }]);
+    throw invalid('meta.k8s.io', 'PatchOptions', '', [
+      {
+        reason: 'FieldValueForbidden',
+        message: 'Forbidden: may not be specified for non-apply patch',
+        field: 'force',
+      },
+    ]);
   }
   const live = objects.require(rt, namespace, name);
   const next = objects.coerce(rt, namespace, patched(rt, live, type, parseJson(req.body)));

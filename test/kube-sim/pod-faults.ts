@@ -36,7 +36,11 @@ interface Entry {
 function targets(target: PodTarget, pod: KubeObject): boolean {
   if (target.namespace !== undefined && target.namespace !== pod.metadata.namespace) return false;
   if (target.name !== undefined && target.name !== pod.metadata.name) return false;
-  if (target.labelSelector !== undefined && !matchLabels(parseLabelSelector(target.labelSelector), pod.metadata.labels)) return false;
+  if (
+    target.labelSelector !== undefined &&
+    !matchLabels(parseLabelSelector(target.labelSelector), pod.metadata.labels)
+  )
+    return false;
   return true;
 }
 
@@ -54,10 +58,14 @@ export class PodFaults {
   }
 
   /** The most recently added matching fault of one of these types. */
-  find<T extends PodFault['type']>(pod: KubeObject, ...types: T[]): Extract<PodFault, { type: T }> | undefined {
+  find<T extends PodFault['type']>(
+    pod: KubeObject,
+    ...types: T[]
+  ): Extract<PodFault, { type: T }> | undefined {
     for (let i = this.entries.length - 1; i >= 0; i--) {
       const e = this.entries[i] as Entry;
-      if ((types as string[]).includes(e.fault.type) && targets(e.target, pod)) return e.fault as Extract<PodFault, { type: T }>;
+      if ((types as string[]).includes(e.fault.type) && targets(e.target, pod))
+        return e.fault as Extract<PodFault, { type: T }>;
     }
     return undefined;
   }
@@ -70,7 +78,10 @@ export class PodFaults {
 
   /** Removes faults whose target equals `target` (all faults when omitted). */
   clear(target?: PodTarget): void {
-    const same = (t: PodTarget) => t.namespace === target?.namespace && t.name === target?.name && t.labelSelector === target?.labelSelector;
+    const same = (t: PodTarget) =>
+      t.namespace === target?.namespace &&
+      t.name === target?.name &&
+      t.labelSelector === target?.labelSelector;
     this.entries = target ? this.entries.filter((e) => !same(e.target)) : [];
     this.changed();
   }

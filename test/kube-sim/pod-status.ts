@@ -53,10 +53,22 @@ export function statusOf(pod: KubeObject): PodStatus {
 }
 
 /** Sets a condition, keeping lastTransitionTime when the status does not change (as the kubelet does). */
-export function setCondition(status: PodStatus, type: string, value: Condition['status'], reason?: string, message?: string): void {
+export function setCondition(
+  status: PodStatus,
+  type: string,
+  value: Condition['status'],
+  reason?: string,
+  message?: string,
+): void {
   const list = status.conditions ?? [];
   const existing = list.find((c) => c.type === type);
-  const cond: Condition = { type, status: value, lastProbeTime: null, lastTransitionTime: existing && existing.status === value ? existing.lastTransitionTime : nowTimestamp() };
+  const cond: Condition = {
+    type,
+    status: value,
+    lastProbeTime: null,
+    lastTransitionTime:
+      existing && existing.status === value ? existing.lastTransitionTime : nowTimestamp(),
+  };
   if (reason) cond.reason = reason;
   if (message) cond.message = message;
   status.conditions = [...list.filter((c) => c.type !== type), cond];
@@ -73,7 +85,10 @@ function qualifiedImage(image: string): string {
   return image.includes('/') ? `docker.io/${image}` : `docker.io/library/${image}`;
 }
 
-export function baseContainerStatus(c: ContainerSpec, previous: ContainerStatus | undefined): ContainerStatus {
+export function baseContainerStatus(
+  c: ContainerSpec,
+  previous: ContainerStatus | undefined,
+): ContainerStatus {
   return {
     name: c.name,
     image: qualifiedImage(c.image),
@@ -106,11 +121,22 @@ export function setReadiness(status: PodStatus, forceUnready = false): void {
 
 /** Orders conditions the way `kubectl get pod -o yaml` shows them. */
 export function sortConditions(status: PodStatus): void {
-  const order = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
+  const order = [
+    'PodReadyToStartContainers',
+    'Initialized',
+    'Ready',
+    'ContainersReady',
+    'PodScheduled',
+  ];
   status.conditions?.sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type));
 }
 
-export function backoffMessage(kind: 'crash' | 'pull', seconds: number, pod: KubeObject, container: ContainerSpec): string {
+export function backoffMessage(
+  kind: 'crash' | 'pull',
+  seconds: number,
+  pod: KubeObject,
+  container: ContainerSpec,
+): string {
   const m = pod.metadata;
   if (kind === 'pull') return `Back-off pulling image "${container.image}"`;
   return `back-off ${seconds}s restarting failed container=${container.name} pod=${m.name}_${m.namespace}(${m.uid})`;

@@ -11,8 +11,12 @@ const PVCS = RESOURCES.find((r) => r.kind === 'PersistentVolumeClaim') as Resour
 const PODS = RESOURCES.find((r) => r.kind === 'Pod') as ResourceType;
 
 function claimsOf(pod: KubeObject): string[] {
-  const volumes = (pod.spec as { volumes?: { persistentVolumeClaim?: { claimName?: string } }[] } | undefined)?.volumes ?? [];
-  return volumes.flatMap((v) => (v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : []));
+  const volumes =
+    (pod.spec as { volumes?: { persistentVolumeClaim?: { claimName?: string } }[] } | undefined)
+      ?.volumes ?? [];
+  return volumes.flatMap((v) =>
+    v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : [],
+  );
 }
 
 export class PvcController {
@@ -28,8 +32,10 @@ export class PvcController {
 
   start(): void {
     this.unsubscribe = this.objects.store.subscribe((e) => {
-      if (e.resource === PVCS && e.type === 'ADDED') this.later(this.bindDelayMs(), () => this.bind(e.object));
-      if (e.resource === PVCS || e.resource === PODS) this.later(0, () => this.release(e.object.metadata.namespace));
+      if (e.resource === PVCS && e.type === 'ADDED')
+        this.later(this.bindDelayMs(), () => this.bind(e.object));
+      if (e.resource === PVCS || e.resource === PODS)
+        this.later(0, () => this.release(e.object.metadata.namespace));
     });
   }
 
@@ -52,29 +58,64 @@ export class PvcController {
 
   private bind(ref: KubeObject): void {
     const pvc = this.objects.store.get(PVCS, ref.metadata.namespace, ref.metadata.name ?? '');
-    if (!pvc || pvc.metadata.uid !== ref.metadata.uid || (pvc.status as { phase?: string })?.phase !== 'Pending') return;
-    const spec = pvc.spec as { accessModes?: string[]; resources?: { requests?: { storage?: string } } };
+    if (
+      !pvc ||
+      pvc.metadata.uid !== ref.metadata.uid ||
+      (pvc.status as { phase?: string })?.phase !== 'Pending'
+    )
+      return;
+    const spec = pvc.spec as {
+      accessModes?: string[];
+      resources?: { requests?: { storage?: string } };
+    };
     const volumeName = `pvc-${pvc.metadata.uid}`;
-    this.objects.mutate(PVCS, pvc.metadata.namespace, pvc.metadata.name ?? '', { manager: 'kube-controller-manager', allFields: true }, (o) => {
-      (o.spec as { volumeName?: string }).volumeName = volumeName;
-      o.metadata.annotations = { ...o.metadata.annotations, 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes' };
-      o.status = { phase: 'Bound', accessModes: spec.accessModes ?? ['ReadWriteOnce'], capacity: { storage: spec.resources?.requests?.storage ?? '1Gi' } };
-    });
+    this.objects.mutate(
+      PVCS,
+      pvc.metadata.namespace,
+      pvc.metadata.name ?? '',
+      { manager: 'kube-controller-manager', allFields: true },
+      (o) => {
+        (o.spec as { volumeName?: string }).volumeName = volumeName;
+        o.metadata.annotations = {
+          ...o.metadata.annotations,
+          'pv.kubernetes.io/bind-completed': 'yes',
+          'pv.kubernetes.io/bound-by-controller': 'yes',
+        };
+        o.status = {
+          phase: 'Bound',
+          accessModes: spec.accessModes ?? ['ReadWriteOnce'],
+          capacity: { storage: spec.resources?.requests?.storage ?? '1Gi' },
+        };
+      },
+    );
   }
 
   private release(namespace: string | undefined): void {
     const inUse = new Set(
       this.objects.store
         .list(PODS, namespace)
-        .filter((p) => !['Succeeded', 'Failed'].includes((p.status as { phase?: string })?.phase ?? ''))
+        .filter(
+          (p) => !['Succeeded', 'Failed'].includes((p.status as { phase?: string })?.phase ?? ''),
+        )
         .flatMap(claimsOf),
     );
     for (const pvc of this.objects.store.list(PVCS, namespace)) {
       const m = pvc.metadata;
-      if (!m.deletionTimestamp || !(m.finalizers ?? []).includes(PVC_PROTECTION) || inUse.has(m.name ?? '')) continue;
-      this.objects.mutate(PVCS, namespace, m.name ?? '', { manager: 'kube-controller-manager' }, (o) => {
-        o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== PVC_PROTECTION);
-      });
+      if (
+        !m.deletionTimestamp ||
+        !(m.finalizers ?? []).includes(PVC_PROTECTION) ||
+        inUse.has(m.name ?? '')
+      )
+        continue;
+      this.objects.mutate(
+        PVCS,
+        namespace,
+        m.name ?? '',
+        { manager: 'kube-controller-manager' },
+        (o) => {
+          o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== PVC_PROTECTION);
+        },
+      );
     }
   }
 }

@@ -33,7 +33,16 @@ export interface PolicyRule {
   verbs: string[];
 }
 
-const VERB_ORDER = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
+const VERB_ORDER = [
+  'get',
+  'list',
+  'watch',
+  'create',
+  'update',
+  'patch',
+  'delete',
+  'deletecollection',
+];
 
 export class RequestLog {
   readonly entries: RequestLogEntry[] = [];
@@ -46,8 +55,17 @@ export class RequestLog {
     this.entries.length = 0;
   }
 
-  filter(match: Partial<Pick<RequestLogEntry, 'verb' | 'resource' | 'namespace' | 'name' | 'method' | 'code' | 'fieldManager'>>): RequestLogEntry[] {
-    return this.entries.filter((e) => Object.entries(match).every(([k, v]) => e[k as keyof RequestLogEntry] === v));
+  filter(
+    match: Partial<
+      Pick<
+        RequestLogEntry,
+        'verb' | 'resource' | 'namespace' | 'name' | 'method' | 'code' | 'fieldManager'
+      >
+    >,
+  ): RequestLogEntry[] {
+    return this.entries.filter((e) =>
+      Object.entries(match).every(([k, v]) => e[k as keyof RequestLogEntry] === v),
+    );
   }
 
   /**
@@ -61,12 +79,20 @@ export class RequestLog {
       if (!(e.code < 300 || [404, 409, 410, 422].includes(e.code))) continue;
       const resource = e.subresource ? `${e.resource}/${e.subresource}` : e.resource;
       const key = `${e.apiGroup ?? ''}|${resource}`;
-      const slot = byResource.get(key) ?? { group: e.apiGroup ?? '', resource, verbs: new Set<string>() };
+      const slot = byResource.get(key) ?? {
+        group: e.apiGroup ?? '',
+        resource,
+        verbs: new Set<string>(),
+      };
       slot.verbs.add(e.verb);
       byResource.set(key, slot);
     }
     return [...byResource.values()]
       .sort((a, b) => `${a.group}|${a.resource}`.localeCompare(`${b.group}|${b.resource}`))
-      .map((s) => ({ apiGroups: [s.group], resources: [s.resource], verbs: VERB_ORDER.filter((v) => s.verbs.has(v)) }));
+      .map((s) => ({
+        apiGroups: [s.group],
+        resources: [s.resource],
+        verbs: VERB_ORDER.filter((v) => s.verbs.has(v)),
+      }));
   }
 }

@@ -35,7 +35,11 @@ function core(plural: string, kind: string, extra: Partial<ResourceType> = {}): 
 }
 
 export const RESOURCES: readonly ResourceType[] = [
-  core('namespaces', 'Namespace', { namespaced: false, statusSubresource: true, shortNames: ['ns'] }),
+  core('namespaces', 'Namespace', {
+    namespaced: false,
+    statusSubresource: true,
+    shortNames: ['ns'],
+  }),
   core('nodes', 'Node', { namespaced: false, statusSubresource: true, shortNames: ['no'] }),
   core('pods', 'Pod', { statusSubresource: true, generation: true, shortNames: ['po'] }),
   core('services', 'Service', { statusSubresource: true, shortNames: ['svc'] }),
@@ -76,7 +80,11 @@ export function apiVersionOf(rt: ResourceType): string {
   return rt.group ? `${rt.group}/${rt.version}` : rt.version;
 }
 
-export function findResource(group: string, version: string, plural: string): ResourceType | undefined {
+export function findResource(
+  group: string,
+  version: string,
+  plural: string,
+): ResourceType | undefined {
   return RESOURCES.find((r) => r.group === group && r.version === version && r.plural === plural);
 }
 
@@ -98,15 +106,28 @@ export function apiResourceList(group: string, version: string): object | undefi
     };
     if (r.shortNames) main.shortNames = r.shortNames;
     if (!r.statusSubresource) return [main];
-    const sub = { name: `${r.plural}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'patch', 'update'] };
+    const sub = {
+      name: `${r.plural}/status`,
+      singularName: '',
+      namespaced: r.namespaced,
+      kind: r.kind,
+      verbs: ['get', 'patch', 'update'],
+    };
     return [main, sub];
   });
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group ? `${group}/${version}` : version,
+    resources,
+  };
 }
 
 /** GET /apis: APIGroupList of the named groups (core is served at /api). */
 export function apiGroupList(): object {
-  const groups = [...new Set(RESOURCES.filter((r) => r.group).map((r) => `${r.group}/${r.version}`))];
+  const groups = [
+    ...new Set(RESOURCES.filter((r) => r.group).map((r) => `${r.group}/${r.version}`)),
+  ];
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',

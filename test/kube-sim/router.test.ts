@@ -24,8 +24,14 @@ describe('parsePath', () => {
     ['/api/v1/pods', ['', 'pods', undefined, undefined, undefined]],
     ['/api/v1/pods/p', 'notFound'],
     ['/api/v1/nodes/n1', ['', 'nodes', undefined, 'n1', undefined]],
-    ['/apis/networking.k8s.io/v1/namespaces/a/networkpolicies/np', ['networking.k8s.io', 'networkpolicies', 'a', 'np', undefined]],
-    ['/apis/traefik.io/v1alpha1/namespaces/a/ingressroutes', ['traefik.io', 'ingressroutes', 'a', undefined, undefined]],
+    [
+      '/apis/networking.k8s.io/v1/namespaces/a/networkpolicies/np',
+      ['networking.k8s.io', 'networkpolicies', 'a', 'np', undefined],
+    ],
+    [
+      '/apis/traefik.io/v1alpha1/namespaces/a/ingressroutes',
+      ['traefik.io', 'ingressroutes', 'a', undefined, undefined],
+    ],
     ['/api/v1/namespaces/a/widgets', 'notFound'],
     ['/api/v1/namespaces/a/pods/p/status/x', 'notFound'],
   ];

@@ -1,12 +1,28 @@
 /** URL → route, and method + route → the RBAC verb (what the request log records). Pure. */
-import { apiGroupList, apiResourceList, apiVersions, findResource, RESOURCES, type ResourceType, VERSION_INFO } from './resources.ts';
+import {
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  findResource,
+  RESOURCES,
+  type ResourceType,
+  VERSION_INFO,
+} from './resources.ts';
 
 export type Route =
   | { type: 'discovery'; body: object }
   | { type: 'resource'; rt: ResourceType; namespace?: string; name?: string; subresource?: string }
   | { type: 'notFound' };
 
-export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
+export type Verb =
+  | 'get'
+  | 'list'
+  | 'watch'
+  | 'create'
+  | 'update'
+  | 'patch'
+  | 'delete'
+  | 'deletecollection';
 
 function apiGroup(name: string): object | undefined {
   const r = RESOURCES.find((x) => x.group === name);
@@ -22,19 +38,25 @@ function discovery(segs: string[], serverAddress: string): object | undefined {
   if (path === 'apis') return apiGroupList();
   if (path === 'api/v1') return apiResourceList('', 'v1');
   if (segs[0] === 'apis' && segs.length === 2) return apiGroup(segs[1] as string);
-  if (segs[0] === 'apis' && segs.length === 3) return apiResourceList(segs[1] as string, segs[2] as string);
+  if (segs[0] === 'apis' && segs.length === 3)
+    return apiResourceList(segs[1] as string, segs[2] as string);
   return undefined;
 }
 
 function knownSubresource(rt: ResourceType, sub: string | undefined): boolean {
   if (sub === undefined) return true;
-  return (sub === 'status' && rt.statusSubresource) || (sub === 'finalize' && rt.kind === 'Namespace');
+  return (
+    (sub === 'status' && rt.statusSubresource) || (sub === 'finalize' && rt.kind === 'Namespace')
+  );
 }
 
 function resourceRoute(group: string, version: string, rest: string[]): Route {
   const [first, second, third, fourth, fifth, ...extra] = rest;
   if (extra.length > 0 || !first) return { type: 'notFound' };
-  const nsScoped = first === 'namespaces' && second !== undefined && third !== undefined ? findResource(group, version, third) : undefined;
+  const nsScoped =
+    first === 'namespaces' && second !== undefined && third !== undefined
+      ? findResource(group, version, third)
+      : undefined;
   if (nsScoped?.namespaced) {
     const route: Route = { type: 'resource', rt: nsScoped, namespace: second };
     if (fourth !== undefined) route.name = fourth;
@@ -52,11 +74,15 @@ function resourceRoute(group: string, version: string, rest: string[]): Route {
 }
 
 export function parsePath(pathname: string, serverAddress: string): Route {
-  const segs = pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  const segs = pathname
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeURIComponent);
   const body = discovery(segs, serverAddress);
   if (body) return { type: 'discovery', body };
   if (segs[0] === 'api' && segs[1] === 'v1') return resourceRoute('', 'v1', segs.slice(2));
-  if (segs[0] === 'apis' && segs.length > 3) return resourceRoute(segs[1] as string, segs[2] as string, segs.slice(3));
+  if (segs[0] === 'apis' && segs.length > 3)
+    return resourceRoute(segs[1] as string, segs[2] as string, segs.slice(3));
   return { type: 'notFound' };
 }
 

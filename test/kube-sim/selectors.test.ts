@@ -48,7 +48,11 @@ describe('label selectors', () => {
 });
 
 describe('field selectors', () => {
-  const pod = { metadata: { name: 'p', namespace: 'ns' }, spec: { nodeName: 'n1' }, status: { phase: 'Running' } };
+  const pod = {
+    metadata: { name: 'p', namespace: 'ns' },
+    spec: { nodeName: 'n1' },
+    status: { phase: 'Running' },
+  };
   const cases: [string, boolean][] = [
     ['metadata.name=p', true],
     ['metadata.name==p', true],

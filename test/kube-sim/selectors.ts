@@ -33,7 +33,8 @@ function splitTopLevel(input: string): string[] {
   return parts.map((p) => p.trim());
 }
 
-const KEY = /^([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?\/)?[a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?$/;
+const KEY =
+  /^([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?\/)?[a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?$/;
 const VALUE = /^([a-z0-9A-Z]([-a-z0-9A-Z_.]*[a-z0-9A-Z])?)?$/;
 
 function checkKey(key: string): string {
@@ -59,9 +60,15 @@ function parseRequirement(part: string): LabelRequirement {
     const op = cmp[2] === '==' ? '=' : (cmp[2] as LabelOp);
     const value = (cmp[3] as string).trim();
     if ((op === '>' || op === '<') && !/^-?\d+$/.test(value)) {
-      throw new Error(`unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer`);
+      throw new Error(
+        `unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer`,
+      );
     }
-    return { key: checkKey(cmp[1] as string), op, values: [op === '>' || op === '<' ? value : checkValue(value)] };
+    return {
+      key: checkKey(cmp[1] as string),
+      op,
+      values: [op === '>' || op === '<' ? value : checkValue(value)],
+    };
   }
   if (part.startsWith('!')) return { key: checkKey(part.slice(1).trim()), op: '!', values: [] };
   return { key: checkKey(part), op: 'exists', values: [] };
@@ -70,7 +77,7 @@ function parseRequirement(part: string): LabelRequirement {
 export function parseLabelSelector(selector: string | undefined | null): LabelRequirement[] {
   if (!selector || selector.trim() === '') return [];
   return splitTopLevel(selector).map((part) => {
-    if (part === '') throw new Error('unable to parse requirement: found \'\', expected: identifier');
+    if (part === '') throw new Error("unable to parse requirement: found '', expected: identifier");
     return parseRequirement(part);
   });
 }
@@ -101,7 +108,10 @@ function matchOne(req: LabelRequirement, labels: Record<string, string>): boolea
   }
 }
 
-export function matchLabels(reqs: LabelRequirement[], labels: Record<string, string> | undefined): boolean {
+export function matchLabels(
+  reqs: LabelRequirement[],
+  labels: Record<string, string> | undefined,
+): boolean {
   const l = labels ?? {};
   return reqs.every((r) => matchOne(r, l));
 }
@@ -111,14 +121,38 @@ export function parseFieldSelector(selector: string | undefined | null): FieldRe
   return selector.split(',').map((part) => {
     const m = /^([^=!\s]+)\s*(==|=|!=)\s*(.*)$/.exec(part.trim());
     if (!m) throw new Error(`invalid selector: '${selector}'; can't understand '${part}'`);
-    return { field: m[1] as string, op: m[2] === '!=' ? '!=' : '=', value: (m[3] as string).trim() };
+    return {
+      field: m[1] as string,
+      op: m[2] === '!=' ? '!=' : '=',
+      value: (m[3] as string).trim(),
+    };
   });
 }
 
 /** Fields each kind indexes, as the real per-kind `GetAttrs`/field label conversion functions do. */
 const FIELDS: Record<string, string[]> = {
-  Pod: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
-  Event: ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'source', 'type'],
+  Pod: [
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'status.phase',
+    'status.podIP',
+    'status.nominatedNodeName',
+  ],
+  Event: [
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'source',
+    'type',
+  ],
   Secret: ['type'],
   Namespace: ['status.phase'],
   Node: ['spec.unschedulable'],

@@ -43,7 +43,10 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function send(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
-  const headers: Record<string, string | number> = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) };
+  const headers: Record<string, string | number> = {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+  };
   if (code === 429) headers['Retry-After'] = 1;
   res.writeHead(code, headers);
   res.end(text);
@@ -51,7 +54,11 @@ function send(res: ServerResponse, code: number, body: unknown): void {
 
 function failure(e: unknown): Status {
   if (e instanceof StatusError) return e.status;
-  return new StatusError(500, 'InternalError', `Internal error occurred: ${(e as Error)?.message ?? String(e)}`).status;
+  return new StatusError(
+    500,
+    'InternalError',
+    `Internal error occurred: ${(e as Error)?.message ?? String(e)}`,
+  ).status;
 }
 
 /** Default manager for non-apply writes: the User-Agent up to the first "/", as the real server does. */
@@ -62,8 +69,19 @@ function managerFrom(req: IncomingMessage, query: URLSearchParams, contentType: 
   return (req.headers['user-agent'] ?? 'unknown').split('/')[0] ?? 'unknown';
 }
 
-function logEntry(req: IncomingMessage, url: URL, route: Route, verb: Verb | undefined): RequestLogEntry {
-  const entry: RequestLogEntry = { time: Date.now(), method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), code: 0 };
+function logEntry(
+  req: IncomingMessage,
+  url: URL,
+  route: Route,
+  verb: Verb | undefined,
+): RequestLogEntry {
+  const entry: RequestLogEntry = {
+    time: Date.now(),
+    method: req.method ?? '',
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    code: 0,
+  };
   const ct = req.headers['content-type'];
   if (ct) entry.contentType = ct;
   const fm = url.searchParams.get('fieldManager');
@@ -78,7 +96,12 @@ function logEntry(req: IncomingMessage, url: URL, route: Route, verb: Verb | und
   return entry;
 }
 
-async function serve(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, address: string): Promise<void> {
+async function serve(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  address: string,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://sim');
   const route = parsePath(url.pathname, address);
   const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
@@ -91,18 +114,37 @@ async function serve(deps: ServerDeps, req: IncomingMessage, res: ServerResponse
   };
   try {
     const body = await readBody(req);
-    if (deps.token !== undefined && req.headers.authorization !== `Bearer ${deps.token}`) throw unauthorized();
-    if (route.type === 'notFound') throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+    if (deps.token !== undefined && req.headers.authorization !== `Bearer ${deps.token}`)
+      throw unauthorized();
+    if (route.type === 'notFound')
+      throw new StatusError(
+        404,
+        'NotFound',
+        'the server could not find the requested resource',
+        {},
+      );
     if (route.type === 'discovery') return reply(200, route.body);
     if (!verb) throw methodNotAllowed();
     const attrs: RequestAttributes = { verb, apiGroup: route.rt.group, resource: route.rt.plural };
-    for (const k of ['subresource', 'namespace', 'name'] as const) if (route[k] !== undefined) attrs[k] = route[k];
+    for (const k of ['subresource', 'namespace', 'name'] as const)
+      if (route[k] !== undefined) attrs[k] = route[k];
     if (deps.authorize && !deps.authorize(attrs)) {
-      const where = route.namespace ? ` in the namespace "${route.namespace}"` : ' at the cluster scope';
+      const where = route.namespace
+        ? ` in the namespace "${route.namespace}"`
+        : ' at the cluster scope';
       const message = `${route.rt.plural}${route.rt.group ? `.${route.rt.group}` : ''}${route.name ? ` "${route.name}"` : ''} is forbidden: User "kube-sim" cannot ${verb} resource "${route.rt.plural}" in API group "${route.rt.group}"${where}`;
-      throw new StatusError(403, 'Forbidden', message, { name: route.name ?? '', group: route.rt.group || undefined, kind: route.rt.plural });
+      throw new StatusError(403, 'Forbidden', message, {
+        name: route.name ?? '',
+        group: route.rt.group || undefined,
+        kind: route.rt.plural,
+      });
     }
-    const fault = deps.faults.evaluate({ path: url.pathname, verb, resource: route.rt.plural, namespace: route.namespace });
+    const fault = deps.faults.evaluate({
+      path: url.pathname,
+      verb,
+      resource: route.rt.plural,
+      namespace: route.namespace,
+    });
     if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
     if (fault.error) throw fault.error;
     const contentType = req.headers['content-type'] ?? '';
@@ -110,18 +152,32 @@ async function serve(deps: ServerDeps, req: IncomingMessage, res: ServerResponse
       const { labels, fields } = selectorsOf(route.rt, url.searchParams);
       const timeout = url.searchParams.get('timeoutSeconds');
       entry.code = 200;
-      return serveWatch(res, {
-        rt: route.rt,
-        namespace: route.namespace,
-        labels,
-        fields,
-        resourceVersion: url.searchParams.get('resourceVersion') ?? undefined,
-        allowBookmarks: url.searchParams.get('allowWatchBookmarks') === 'true',
-        timeoutSeconds: timeout === null ? undefined : Number(timeout),
-      }, deps.objects.store, deps.watches, { bookmarkIntervalMs: deps.bookmarkIntervalMs() });
+      return serveWatch(
+        res,
+        {
+          rt: route.rt,
+          namespace: route.namespace,
+          labels,
+          fields,
+          resourceVersion: url.searchParams.get('resourceVersion') ?? undefined,
+          allowBookmarks: url.searchParams.get('allowWatchBookmarks') === 'true',
+          timeoutSeconds: timeout === null ? undefined : Number(timeout),
+        },
+        deps.objects.store,
+        deps.watches,
+        { bookmarkIntervalMs: deps.bookmarkIntervalMs() },
+      );
     }
-    const request: ResourceRequest = { verb, rt: route.rt, query: url.searchParams, contentType, body, manager: managerFrom(req, url.searchParams, contentType) };
-    for (const k of ['subresource', 'namespace', 'name'] as const) if (route[k] !== undefined) request[k] = route[k];
+    const request: ResourceRequest = {
+      verb,
+      rt: route.rt,
+      query: url.searchParams,
+      contentType,
+      body,
+      manager: managerFrom(req, url.searchParams, contentType),
+    };
+    for (const k of ['subresource', 'namespace', 'name'] as const)
+      if (route[k] !== undefined) request[k] = route[k];
     const result = handle(deps.objects, request);
     reply(result.code, result.body);
   } catch (e) {
@@ -130,14 +186,18 @@ async function serve(deps: ServerDeps, req: IncomingMessage, res: ServerResponse
   }
 }
 
-export async function startServer(deps: ServerDeps, port: number): Promise<{ server: Server; url: string }> {
+export async function startServer(
+  deps: ServerDeps,
+  port: number,
+): Promise<{ server: Server; url: string }> {
   let address = '';
   const server = createServer((req, res) => {
     void serve(deps, req, res, address);
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const info = server.address();
-  if (info === null || typeof info === 'string') throw new Error('kube-sim: server has no TCP address');
+  if (info === null || typeof info === 'string')
+    throw new Error('kube-sim: server has no TCP address');
   address = `127.0.0.1:${info.port}`;
   return { server, url: `http://${address}` };
 }

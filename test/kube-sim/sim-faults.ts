@@ -1,6 +1,12 @@
 /** The `sim.faults` surface: API faults, watch faults and pod/node faults behind one object. */
-import type { DelayRequestsOptions, FailRequestsOptions, FaultHandle, RequestFaults } from './faults.ts';
+import type {
+  DelayRequestsOptions,
+  FailRequestsOptions,
+  FaultHandle,
+  RequestFaults,
+} from './faults.ts';
 import type { Kubelet } from './kubelet.ts';
+import { loseNode, restoreNode } from './node-loss.ts';
 import type { PodFault, PodFaultHandle, PodFaults, PodTarget } from './pod-faults.ts';
 import { expired } from './status.ts';
 import type { Store } from './store.ts';
@@ -55,7 +61,8 @@ export function createSimFaults(d: FaultDeps): SimFaults {
     failRequests: (opts) => d.requests.failRequests(opts),
     delayRequests: (opts) => d.requests.delayRequests(opts),
     dropWatches: () => d.watches.closeAll(),
-    expireWatches: () => d.watches.failAll(expired('The resourceVersion for the provided watch is too old.').status),
+    expireWatches: () =>
+      d.watches.failAll(expired('The resourceVersion for the provided watch is too old.').status),
     expireHistory: () => d.store.compact(),
     setHistoryCapacity: (n) => d.store.setHistoryCapacity(n),
     crashLoop: (target, opts = {}) => d.pods.add(target, { type: 'crashLoop', ...opts }),
@@ -63,8 +70,8 @@ export function createSimFaults(d: FaultDeps): SimFaults {
     imagePullError: (target, opts = {}) => d.pods.add(target, { type: 'imagePullError', ...opts }),
     unschedulable: (target, opts = {}) => d.pods.add(target, { type: 'unschedulable', ...opts }),
     unready: (target) => d.pods.add(target, { type: 'unready' }),
-    loseNode: (node) => requireKubelet().loseNode(node),
-    restoreNode: (node) => requireKubelet().restoreNode(node),
+    loseNode: (node) => loseNode(requireKubelet(), node),
+    restoreNode: (node) => restoreNode(requireKubelet(), node),
     clearPodFaults: (target) => d.pods.clear(target),
     clear: () => {
       d.requests.clear();

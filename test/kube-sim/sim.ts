@@ -10,7 +10,7 @@
  */
 import type { Server } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
-import { deleteObject, type DeleteOptions } from './deletion.ts';
+import { type DeleteOptions, deleteObject } from './deletion.ts';
 import { EventRecorder } from './events.ts';
 import { RequestFaults } from './faults.ts';
 import { type ControllerOptions, Controllers } from './gc.ts';
@@ -62,13 +62,24 @@ export interface KubeSim {
   /** A KubeConfig for this server (token auth, skipTLSVerify) whose context uses `namespace`. */
   kubeConfig(namespace?: string): KubeConfig;
   /** Direct store reads (no request log entry). */
-  get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  get(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): KubeObject | undefined;
   list(apiVersion: string, kind: string, filter?: ListFilter): KubeObject[];
   /** core/v1 Events, optionally only those about one object. */
   events(involved?: { namespace?: string; name: string }): KubeObject[];
   /** Seeds an object directly (as `manager`, validation on, no request log entry). */
   create(obj: KubeObject, manager?: string): KubeObject;
-  delete(apiVersion: string, kind: string, namespace: string | undefined, name: string, opts?: DeleteOptions): void;
+  delete(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    opts?: DeleteOptions,
+  ): void;
   /** The current global resourceVersion. */
   resourceVersion(): string;
   readonly faults: SimFaults;
@@ -98,7 +109,12 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const objects = new Objects(store);
   const namespaces = RESOURCES.find((r) => r.kind === 'Namespace') as ResourceType;
   for (const ns of options.namespaces ?? ['default', 'kube-system']) {
-    objects.create(namespaces, undefined, { metadata: { name: ns } }, { manager: 'kube-apiserver' });
+    objects.create(
+      namespaces,
+      undefined,
+      { metadata: { name: ns } },
+      { manager: 'kube-apiserver' },
+    );
   }
   const kubeletOptions = { ...KUBELET_DEFAULTS, ...options.kubelet };
   const podFaults = new PodFaults();
@@ -108,7 +124,13 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   let kubelet: Kubelet | undefined;
   if (kubeletOptions.enabled) {
     nodes.register();
-    kubelet = new Kubelet(objects, new EventRecorder(objects), podFaults, nodes, new KubeletTimers(kubeletOptions));
+    kubelet = new Kubelet(
+      objects,
+      new EventRecorder(objects),
+      podFaults,
+      nodes,
+      new KubeletTimers(kubeletOptions),
+    );
     kubelet.start();
     pvcs.start();
   }
@@ -118,7 +140,18 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const requestLog = new RequestLog();
   const token = options.token === null ? undefined : (options.token ?? 'kube-sim-token');
   const bookmarkIntervalMs = options.bookmarkIntervalMs ?? 1000;
-  const { server, url } = await startServer({ objects, faults: requestFaults, log: requestLog, watches, token, authorize: options.authorize, bookmarkIntervalMs: () => bookmarkIntervalMs }, options.port ?? 0);
+  const { server, url } = await startServer(
+    {
+      objects,
+      faults: requestFaults,
+      log: requestLog,
+      watches,
+      token,
+      authorize: options.authorize,
+      bookmarkIntervalMs: () => bookmarkIntervalMs,
+    },
+    options.port ?? 0,
+  );
 
   return {
     url,
@@ -133,22 +166,36 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
       });
       return kc;
     },
-    get: (apiVersion, kind, namespace, name) => store.get(resourceFor(apiVersion, kind), namespace, name),
+    get: (apiVersion, kind, namespace, name) =>
+      store.get(resourceFor(apiVersion, kind), namespace, name),
     list(apiVersion, kind, filter = {}) {
       const reqs = parseLabelSelector(filter.labelSelector);
-      return store.list(resourceFor(apiVersion, kind), filter.namespace).filter((o) => matchLabels(reqs, o.metadata.labels));
+      return store
+        .list(resourceFor(apiVersion, kind), filter.namespace)
+        .filter((o) => matchLabels(reqs, o.metadata.labels));
     },
     events(involved) {
       const all = store.list(resourceFor('v1', 'Event'), involved?.namespace);
       if (!involved) return all;
-      return all.filter((e) => (e.involvedObject as { name?: string } | undefined)?.name === involved.name);
+      return all.filter(
+        (e) => (e.involvedObject as { name?: string } | undefined)?.name === involved.name,
+      );
     },
-    create: (obj, manager = 'kube-sim') => objects.create(resourceFor(obj.apiVersion, obj.kind), obj.metadata.namespace, obj, { manager }),
+    create: (obj, manager = 'kube-sim') =>
+      objects.create(resourceFor(obj.apiVersion, obj.kind), obj.metadata.namespace, obj, {
+        manager,
+      }),
     delete(apiVersion, kind, namespace, name, opts = {}) {
       deleteObject(objects, resourceFor(apiVersion, kind), namespace, name, opts);
     },
     resourceVersion: () => String(store.resourceVersion),
-    faults: createSimFaults({ requests: requestFaults, pods: podFaults, watches, store, kubelet: () => kubelet }),
+    faults: createSimFaults({
+      requests: requestFaults,
+      pods: podFaults,
+      watches,
+      store,
+      kubelet: () => kubelet,
+    }),
     kubelet: { options: kubeletOptions, nodes: nodes.names },
     controllers: { options: controllers.options },
     requestLog,

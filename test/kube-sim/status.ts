@@ -33,7 +33,15 @@ export class StatusError extends Error {
   readonly status: Status;
   constructor(code: number, reason: string, message: string, details?: StatusDetails) {
     super(message);
-    this.status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+    this.status = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message,
+      reason,
+      code,
+    };
     if (details) this.status.details = details;
   }
   get code(): number {
@@ -56,11 +64,21 @@ function details(gr: GroupResource, name: string): StatusDetails {
 }
 
 export function notFound(gr: GroupResource, name: string): StatusError {
-  return new StatusError(404, 'NotFound', `${qualified(gr)} "${name}" not found`, details(gr, name));
+  return new StatusError(
+    404,
+    'NotFound',
+    `${qualified(gr)} "${name}" not found`,
+    details(gr, name),
+  );
 }
 
 export function alreadyExists(gr: GroupResource, name: string): StatusError {
-  return new StatusError(409, 'AlreadyExists', `${qualified(gr)} "${name}" already exists`, details(gr, name));
+  return new StatusError(
+    409,
+    'AlreadyExists',
+    `${qualified(gr)} "${name}" already exists`,
+    details(gr, name),
+  );
 }
 
 export function staleConflict(gr: GroupResource, name: string): StatusError {
@@ -74,7 +92,12 @@ export function applyConflict(message: string, causes: StatusCause[]): StatusErr
 }
 
 /** 422: details.kind is the Kind (e.g. `ConfigMap`), not the plural, as in `errors.NewInvalid`. */
-export function invalid(group: string, kind: string, name: string, causes: StatusCause[]): StatusError {
+export function invalid(
+  group: string,
+  kind: string,
+  name: string,
+  causes: StatusCause[],
+): StatusError {
   const list = causes.map((c) => `${c.field}: ${c.message}`);
   const summary = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
   const message = `${group ? `${kind}.${group}` : kind} "${name}" is invalid: ${summary}`;
@@ -83,7 +106,12 @@ export function invalid(group: string, kind: string, name: string, causes: Statu
 }
 
 export function forbidden(gr: GroupResource, name: string, why: string): StatusError {
-  return new StatusError(403, 'Forbidden', `${qualified(gr)} "${name}" is forbidden: ${why}`, details(gr, name));
+  return new StatusError(
+    403,
+    'Forbidden',
+    `${qualified(gr)} "${name}" is forbidden: ${why}`,
+    details(gr, name),
+  );
 }
 
 export function badRequest(message: string): StatusError {
@@ -91,7 +119,11 @@ export function badRequest(message: string): StatusError {
 }
 
 export function methodNotAllowed(): StatusError {
-  return new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  return new StatusError(
+    405,
+    'MethodNotAllowed',
+    'the server does not allow this method on the requested resource',
+  );
 }
 
 export function unsupportedMediaType(accepted: string[]): StatusError {
@@ -120,7 +152,11 @@ export function injected(code: number, message: string): StatusError {
   return new StatusError(code, reasons[code] ?? 'InternalError', message, d);
 }
 
-export function successStatus(gr: GroupResource, name: string, uid: string | undefined): Record<string, unknown> {
+export function successStatus(
+  gr: GroupResource,
+  name: string,
+  uid: string | undefined,
+): Record<string, unknown> {
   const d: StatusDetails = { ...details(gr, name) };
   if (uid) d.uid = uid;
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: d };

@@ -70,7 +70,13 @@ export class Store {
     const stored = clone(obj);
     stored.metadata.resourceVersion = String(this.revision);
     this.objects.set(objectKey(rt, stored.metadata.namespace, stored.metadata.name ?? ''), stored);
-    this.emit({ type: previous ? 'MODIFIED' : 'ADDED', resource: rt, object: clone(stored), previous, rv: this.revision });
+    this.emit({
+      type: previous ? 'MODIFIED' : 'ADDED',
+      resource: rt,
+      object: clone(stored),
+      previous,
+      rv: this.revision,
+    });
     return clone(stored);
   }
 
@@ -79,7 +85,13 @@ export class Store {
     const last = clone(obj);
     last.metadata.resourceVersion = String(this.revision);
     this.objects.delete(objectKey(rt, obj.metadata.namespace, obj.metadata.name ?? ''));
-    this.emit({ type: 'DELETED', resource: rt, object: clone(last), previous: obj, rv: this.revision });
+    this.emit({
+      type: 'DELETED',
+      resource: rt,
+      object: clone(last),
+      previous: obj,
+      rv: this.revision,
+    });
     return last;
   }
 

@@ -34,7 +34,13 @@ function mergeKeyFor(path: string[], kind: string): string | undefined {
   return MERGE_KEYS[field];
 }
 
-function mergeKeyedList(target: unknown[], patch: unknown[], key: string, path: string[], kind: string): unknown[] {
+function mergeKeyedList(
+  target: unknown[],
+  patch: unknown[],
+  key: string,
+  path: string[],
+  kind: string,
+): unknown[] {
   const result = target.map((x) => clone(x));
   for (const item of patch) {
     if (!isPlainObject(item)) {
@@ -71,7 +77,12 @@ function applyDirectives(result: Record<string, unknown>, patch: Record<string, 
 }
 
 /** `path` is the field path of `target` inside the object (used to pick merge keys). */
-export function strategicMerge(target: unknown, patch: unknown, path: string[], kind: string): unknown {
+export function strategicMerge(
+  target: unknown,
+  patch: unknown,
+  path: string[],
+  kind: string,
+): unknown {
   if (!isPlainObject(patch)) return clone(patch);
   if (patch.$patch === 'delete') return undefined;
   const base = patch.$patch === 'replace' ? {} : isPlainObject(target) ? { ...target } : {};

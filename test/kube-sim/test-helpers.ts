@@ -2,7 +2,11 @@
 import { ApiException } from '@kubernetes/client-node';
 
 /** Polls `fn` until it returns a truthy value (returned) or `timeoutMs` passes (throws). */
-export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 3000, what = 'condition'): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  timeoutMs = 3000,
+  what = 'condition',
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -18,7 +22,14 @@ export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 3000, wha
 }
 
 /** The Status body of a failed client-node call (ApiException.body is a string or an object). */
-export async function statusOf(promise: Promise<unknown>): Promise<{ code: number; reason?: string; message?: string; details?: Record<string, unknown>; kind?: string; status?: string }> {
+export async function statusOf(promise: Promise<unknown>): Promise<{
+  code: number;
+  reason?: string;
+  message?: string;
+  details?: Record<string, unknown>;
+  kind?: string;
+  status?: string;
+}> {
   try {
     await promise;
   } catch (e) {

@@ -15,7 +15,11 @@ const LABEL_1035_MSG = `a DNS-1035 label must consist of lower case alphanumeric
 const LABEL_VALUE_MSG = `a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`;
 
 function cause(field: string, value: string, message: string): StatusCause {
-  return { reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(value)}: ${message}`, field };
+  return {
+    reason: 'FieldValueInvalid',
+    message: `Invalid value: ${JSON.stringify(value)}: ${message}`,
+    field,
+  };
 }
 
 /** Namespaces are DNS-1123 labels, Services DNS-1035 labels, everything else DNS-1123 subdomains. */
@@ -27,7 +31,8 @@ function nameCauses(rt: ResourceType, name: string): StatusCause[] {
         ? [LABEL_1035, LABEL_1035_MSG, 63]
         : [SUBDOMAIN, SUBDOMAIN_MSG, 253];
   const causes: StatusCause[] = [];
-  if (name.length > max) causes.push(cause('metadata.name', name, `must be no more than ${max} characters`));
+  if (name.length > max)
+    causes.push(cause('metadata.name', name, `must be no more than ${max} characters`));
   if (!re.test(name)) causes.push(cause('metadata.name', name, msg));
   return causes;
 }
@@ -39,7 +44,13 @@ function labelCauses(labels: unknown): StatusCause[] {
     const [prefix, name] = key.includes('/') ? key.split('/', 2) : ['', key];
     const badName = !name || name.length > 63 || !QUALIFIED.test(name);
     if ((prefix && !SUBDOMAIN.test(prefix)) || badName) {
-      causes.push(cause('metadata.labels', key, `name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`));
+      causes.push(
+        cause(
+          'metadata.labels',
+          key,
+          `name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+        ),
+      );
     }
     if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
       causes.push(cause('metadata.labels', String(value), LABEL_VALUE_MSG));
@@ -51,7 +62,11 @@ function labelCauses(labels: unknown): StatusCause[] {
 export function validateCreate(rt: ResourceType, obj: KubeObject): void {
   const name = obj.metadata.name ?? '';
   if (!name) {
-    const required = { reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' };
+    const required = {
+      reason: 'FieldValueRequired',
+      message: 'Required value: name or generateName is required',
+      field: 'metadata.name',
+    };
     throw invalid(rt.group, rt.kind, '', [required]);
   }
   const causes = [...nameCauses(rt, name), ...labelCauses(obj.metadata.labels)];
@@ -61,24 +76,44 @@ export function validateCreate(rt: ResourceType, obj: KubeObject): void {
 /** Pod fields a client may change after creation (ValidatePodUpdate). */
 function mutablePodSpec(spec: unknown): unknown {
   if (!isPlainObject(spec)) return spec;
-  const strip = (cs: unknown) => (Array.isArray(cs) ? cs.map((c) => (isPlainObject(c) ? { ...c, image: '' } : c)) : cs);
-  const { activeDeadlineSeconds: _a, tolerations: _t, terminationGracePeriodSeconds: _g, nodeName: _n, ...rest } = spec;
-  return { ...rest, containers: strip(spec.containers), initContainers: strip(spec.initContainers) };
+  const strip = (cs: unknown) =>
+    Array.isArray(cs) ? cs.map((c) => (isPlainObject(c) ? { ...c, image: '' } : c)) : cs;
+  const {
+    activeDeadlineSeconds: _a,
+    tolerations: _t,
+    terminationGracePeriodSeconds: _g,
+    nodeName: _n,
+    ...rest
+  } = spec;
+  return {
+    ...rest,
+    containers: strip(spec.containers),
+    initContainers: strip(spec.initContainers),
+  };
 }
 
 function immutableCauses(rt: ResourceType, old: KubeObject, next: KubeObject): StatusCause[] {
   const o = old as Record<string, unknown>;
   const n = next as Record<string, unknown>;
-  const spec = (x: Record<string, unknown>, k: string) => (isPlainObject(x.spec) ? x.spec[k] : undefined);
+  const spec = (x: Record<string, unknown>, k: string) =>
+    isPlainObject(x.spec) ? x.spec[k] : undefined;
   switch (rt.kind) {
     case 'Pod':
       if (!deepEqual(mutablePodSpec(o.spec), mutablePodSpec(n.spec))) {
-        return [{ reason: 'FieldValueForbidden', field: 'spec', message: 'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)' }];
+        return [
+          {
+            reason: 'FieldValueForbidden',
+            field: 'spec',
+            message:
+              'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+          },
+        ];
       }
       return [];
     case 'Service': {
       const ip = spec(n, 'clusterIP');
-      if (ip !== undefined && ip !== spec(o, 'clusterIP')) return [cause('spec.clusterIP', String(ip), 'field is immutable')];
+      if (ip !== undefined && ip !== spec(o, 'clusterIP'))
+        return [cause('spec.clusterIP', String(ip), 'field is immutable')];
       return [];
     }
     case 'Deployment':
@@ -88,14 +123,31 @@ function immutableCauses(rt: ResourceType, old: KubeObject, next: KubeObject): S
       return [];
     case 'Secret':
     case 'ConfigMap':
-      if (o.immutable === true && (!deepEqual(o.data, n.data) || !deepEqual(o.binaryData, n.binaryData))) {
-        return [{ reason: 'FieldValueForbidden', field: 'data', message: 'Forbidden: field is immutable when `immutable` is set' }];
+      if (
+        o.immutable === true &&
+        (!deepEqual(o.data, n.data) || !deepEqual(o.binaryData, n.binaryData))
+      ) {
+        return [
+          {
+            reason: 'FieldValueForbidden',
+            field: 'data',
+            message: 'Forbidden: field is immutable when `immutable` is set',
+          },
+        ];
       }
       return [];
     case 'PersistentVolumeClaim': {
-      const strip = (s: unknown) => (isPlainObject(s) ? { ...s, resources: undefined, volumeName: undefined } : s);
+      const strip = (s: unknown) =>
+        isPlainObject(s) ? { ...s, resources: undefined, volumeName: undefined } : s;
       if (!deepEqual(strip(o.spec), strip(n.spec))) {
-        return [{ reason: 'FieldValueForbidden', field: 'spec', message: 'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims' }];
+        return [
+          {
+            reason: 'FieldValueForbidden',
+            field: 'spec',
+            message:
+              'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims',
+          },
+        ];
       }
       return [];
     }

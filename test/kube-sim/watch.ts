@@ -6,7 +6,12 @@
  */
 import type { ServerResponse } from 'node:http';
 import { apiVersionOf, type ResourceType } from './resources.ts';
-import { type FieldRequirement, type LabelRequirement, matchFields, matchLabels } from './selectors.ts';
+import {
+  type FieldRequirement,
+  type LabelRequirement,
+  matchFields,
+  matchLabels,
+} from './selectors.ts';
 import { expired, type Status } from './status.ts';
 import type { Store, StoreEvent } from './store.ts';
 import type { KubeObject } from './types.ts';
@@ -65,11 +70,15 @@ function matches(req: WatchRequest, obj: KubeObject | undefined): boolean {
 }
 
 /** The event a given watcher sees for a store event, honouring selector transitions. */
-export function viewOf(req: WatchRequest, e: StoreEvent): { type: string; object: KubeObject } | undefined {
+export function viewOf(
+  req: WatchRequest,
+  e: StoreEvent,
+): { type: string; object: KubeObject } | undefined {
   if (e.resource !== req.rt) return undefined;
   const now = matches(req, e.object);
   if (e.type === 'ADDED') return now ? { type: 'ADDED', object: e.object } : undefined;
-  if (e.type === 'DELETED') return matches(req, e.previous) || now ? { type: 'DELETED', object: e.object } : undefined;
+  if (e.type === 'DELETED')
+    return matches(req, e.previous) || now ? { type: 'DELETED', object: e.object } : undefined;
   const before = matches(req, e.previous);
   if (now && before) return { type: 'MODIFIED', object: e.object };
   if (now) return { type: 'ADDED', object: e.object };
@@ -77,7 +86,13 @@ export function viewOf(req: WatchRequest, e: StoreEvent): { type: string; object
   return undefined;
 }
 
-export function serveWatch(res: ServerResponse, req: WatchRequest, store: Store, registry: WatchRegistry, settings: WatchSettings): void {
+export function serveWatch(
+  res: ServerResponse,
+  req: WatchRequest,
+  store: Store,
+  registry: WatchRegistry,
+  settings: WatchSettings,
+): void {
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
   const timers: NodeJS.Timeout[] = [];
@@ -106,7 +121,10 @@ export function serveWatch(res: ServerResponse, req: WatchRequest, store: Store,
     for (const obj of store.list(req.rt, req.namespace)) if (matches(req, obj)) write('ADDED', obj);
   } else {
     const since = store.eventsSince(Number(rv));
-    if (since === 'expired') return fail(expired('The resourceVersion for the provided watch is too old.').status);
+    if (since === 'expired') {
+      fail(expired('The resourceVersion for the provided watch is too old.').status);
+      return;
+    }
     for (const e of since) {
       const view = viewOf(req, e);
       if (view) write(view.type, view.object);
@@ -119,7 +137,11 @@ export function serveWatch(res: ServerResponse, req: WatchRequest, store: Store,
   unregister = registry.add({ close, fail });
   if (req.allowBookmarks) {
     const bookmark = () => {
-      write('BOOKMARK', { kind: req.rt.kind, apiVersion: apiVersionOf(req.rt), metadata: { resourceVersion: String(store.resourceVersion), creationTimestamp: null } });
+      write('BOOKMARK', {
+        kind: req.rt.kind,
+        apiVersion: apiVersionOf(req.rt),
+        metadata: { resourceVersion: String(store.resourceVersion), creationTimestamp: null },
+      });
       timers.push(setTimeout(bookmark, settings.bookmarkIntervalMs));
     };
     timers.push(setTimeout(bookmark, settings.bookmarkIntervalMs));
