@@ -56,6 +56,17 @@ function converge(t: RuntimeTarget): Promise<ObservedRuntime> {
   }, `runtime ${t.runtimeId} ready with ${t.templateHash}`);
 }
 
+/** What the orchestrator's namespaced Role needs for this driver (deploy/ keeps it in sync). */
+const EXPECTED_RULES = [
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['list', 'watch', 'patch', 'delete'] },
+  { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'patch', 'delete'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'patch', 'delete'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: ['patch', 'delete'] },
+  { apiGroups: [''], resources: ['services'], verbs: ['patch', 'delete'] },
+  { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['patch', 'delete'] },
+  { apiGroups: ['traefik.io'], resources: ['ingressroutes'], verbs: ['patch', 'delete'] },
+];
+
 const get = (apiVersion: string, kind: string, name: string) => sim.get(apiVersion, kind, NS, name);
 
 beforeAll(async () => {
@@ -179,7 +190,7 @@ describe('Kubernetes driver against the API-server simulator', () => {
     expect(await driver.listKnown()).toContain(t.runtimeId);
   });
 
-  it('reports crash loops, OOM kills and image pull errors', async () => {
+  it('reports image pull errors and crash loops', async () => {
     const t = target(2);
     const selector = `clawloops.io/runtime-id=${t.runtimeId}`;
     const pull = sim.faults.imagePullError({ namespace: NS, labelSelector: selector });
@@ -200,6 +211,44 @@ describe('Kubernetes driver against the API-server simulator', () => {
     }, 'crash loop');
     expect(crashed.reason).toMatch(/CrashLoopBackOff|Error/);
     crash.remove();
+    await driver.ensureDeleted(t.runtimeId, t.ownerId, 'wipe');
+  });
+
+  it('reports OOM kills', async () => {
+    const t = target(5);
+    const selector = `clawloops.io/runtime-id=${t.runtimeId}`;
+    const oom = sim.faults.oomKill({ namespace: NS, labelSelector: selector });
+    await driver.ensureRunning(t);
+    const crashed = await eventually(async () => {
+      const o = await driver.observe(t.runtimeId);
+      return o.state === 'crashed' && o.reason === 'OOMKilled' && o.restarts > 0 ? o : undefined;
+    }, 'OOM kill observed');
+    expect(crashed.message).toMatch(/OOMKilled \(code 137\)/);
+    oom.remove();
+    await driver.ensureDeleted(t.runtimeId, t.ownerId, 'wipe');
+  });
+
+  it('turns node loss into an explicit, observable replacement', async () => {
+    const t = target(4);
+    await converge(t);
+    const name = runtimeObjectName(t.runtimeId);
+    const pod = get('v1', 'Pod', name);
+    const node = (pod?.spec as k8s.V1PodSpec | undefined)?.nodeName ?? '';
+    sim.faults.loseNode(node);
+    await eventually(async () => {
+      const o = await driver.observe(t.runtimeId);
+      return o.state === 'crashed' && o.reason === 'NodeLost';
+    }, 'node loss observed');
+    // Evicted pods stay Terminating while their kubelet is gone: no second pod may start meanwhile.
+    await eventually(
+      async () => (await driver.observe(t.runtimeId)).state === 'terminating',
+      'eviction observed',
+    );
+    await driver.ensureRunning(t);
+    expect(get('v1', 'Pod', name)?.metadata.uid).toBe(pod?.metadata.uid);
+    sim.faults.restoreNode(node);
+    await converge(t);
+    expect(get('v1', 'Pod', name)?.metadata.uid).not.toBe(pod?.metadata.uid);
     await driver.ensureDeleted(t.runtimeId, t.ownerId, 'wipe');
   });
 
@@ -243,5 +292,22 @@ describe('Kubernetes driver against the API-server simulator', () => {
       'workspace claim deleted',
     );
     await eventually(async () => !(await driver.listKnown()).includes(t.runtimeId), 'unlisted');
+  });
+
+  it('writes only by server-side apply as one field manager, within a small Role', async () => {
+    // Last on purpose: the log now holds everything the driver did in this file.
+    const writes = sim.requestLog.entries.filter(
+      (e) => !['GET', 'DELETE'].includes(e.method) && e.fieldManager !== 'kubectl-edit',
+    );
+    expect(writes.length).toBeGreaterThan(0);
+    for (const w of writes) {
+      expect([w.method, w.contentType, w.fieldManager, w.query.force]).toEqual([
+        'PATCH',
+        'application/apply-patch+yaml',
+        MANAGER,
+        'true',
+      ]);
+    }
+    expect(sim.requestLog.rbacRules()).toEqual(EXPECTED_RULES);
   });
 });
