@@ -86,6 +86,26 @@ afterAll(async () => {
 });
 
 describe('Kubernetes driver against the API-server simulator', () => {
+  it('starts even when its first lists fail (supervised informers retry with backoff)', async () => {
+    const watchesBefore = sim.openWatches();
+    const failing = sim.faults.failRequests({ verb: 'list', resource: 'configmaps', times: 2 });
+    const second = createKubernetesDriver({
+      kubeConfig: sim.kubeConfig(NS),
+      baseDomain: 'example.com',
+      logger,
+    });
+    await second.start(() => {});
+    expect(failing.hits).toBe(2);
+    expect(await second.listKnown()).toEqual(await driver.listKnown());
+    expect(sim.openWatches()).toBe(watchesBefore + 2);
+    await second.stop();
+    await eventually(
+      () => sim.openWatches() === watchesBefore,
+      'the second driver’s watches closed',
+    );
+    warnings.length = 0;
+  });
+
   it('creates the labelled, owned object set and reports ready once the kubelet is', async () => {
     const t = target(1);
     const observed = await converge(t);
