@@ -22,6 +22,18 @@ export const configSchema = z.object({
   SESSION_TTL_HOURS: z.coerce.number().positive().default(168),
   /** Base domain of runtime hosts `u-<name>.<domain>`; default derived from PUBLIC_URL's host. */
   RUNTIME_BASE_DOMAIN: z.string().optional(),
+  /** Proxies (IPs/CIDRs, comma-separated) whose X-Forwarded-* the entrance believes. */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('127.0.0.1,::1')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  /** Admins may open other users' runtimes through the entrance (every access audited). */
+  ADMIN_RUNTIME_ACCESS: bool.default(false),
   /** Run the orchestrator inside the server process (embedded default). */
   EMBEDDED_ORCHESTRATOR: bool.default(true),
   /** `local` (child processes) or `kubernetes`. */

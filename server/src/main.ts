@@ -10,6 +10,7 @@ import { parseConfig } from './config.ts';
 import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import { PgListener } from './db/pg-listener.ts';
 import { loadOrCreateSecret } from './db/secret-file.ts';
+import { createEntrance } from './edge/entrance.ts';
 import { RuntimeEventHub } from './events/runtime-event-hub.ts';
 import { createLogger } from './logger.ts';
 
@@ -38,8 +39,12 @@ async function main() {
   await hub.start(listener);
   const authenticator = createAuthenticator({ orm, config, secret, listener, logger });
 
-  const app = buildApp({ orm, config, logger, secret, authenticator, hub });
+  const deps = { orm, config, logger, secret, authenticator, hub };
+  const entrance = createEntrance(deps, listener);
+  const app = buildApp(deps, { routes: entrance.routes });
+  entrance.attach(app.server);
   const port = await app.start(config.PORT, config.HOST);
+  stops.unshift(async () => entrance.stop());
   stops.unshift(() => app.stop());
 
   if (config.EMBEDDED_ORCHESTRATOR) stops.unshift(startOrchestratorWorker(databaseUrl, secret));

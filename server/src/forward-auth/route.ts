@@ -1,0 +1,22 @@
+import type { Route } from '../app.ts';
+import { forwardedFacts, type ProxyTrust } from './facts.ts';
+import type { Gate } from './gate.ts';
+import { sendDecision } from './respond.ts';
+
+/** The ForwardAuth address path. Reserved on every host (it is matched before the edge). */
+export const FORWARD_AUTH_PATH = '/auth/forward';
+
+/**
+ * `GET /auth/forward` for Traefik `forwardAuth` / Caddy `forward_auth`: 2xx + identity headers lets
+ * the proxy continue; any other answer goes to the client as-is. Any method is accepted (the proxy's
+ * own query string is ignored: Caddy appends the client's); the original request is in X-Forwarded-*.
+ */
+export function forwardAuthRoute(gate: Gate, trust: ProxyTrust): Route {
+  return async (req, res) => {
+    const path = req.url?.split('?', 1)[0];
+    if (path !== FORWARD_AUTH_PATH) return false;
+    const { decision } = await gate.evaluate(forwardedFacts(req, trust));
+    sendDecision(res, decision, gate.config.publicOrigin);
+    return true;
+  };
+}
