@@ -39,7 +39,8 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}) {
       }
       for (const route of routes) if (await route(req, res)) return;
       if (new URL(req.url ?? '/', 'http://x').pathname.startsWith(yoga.graphqlEndpoint)) {
-        await yoga.handleNodeRequestAndResponse(req, res, { ip: clientIp(req, trusted) });
+        // `handle(req, res)` writes the response; `handleNodeRequestAndResponse` only returns it.
+        await yoga.handle(req, res, { ip: clientIp(req, trusted) });
         return;
       }
       sendJson(res, 404, { code: 'NOT_FOUND', message: 'No such route.' });
