@@ -115,15 +115,3 @@ export function deleteObject(
   const last = rt.kind === 'Pod' ? markTerminating(objects, rt, old, 0, undefined, false) : old;
   return { object: objects.store.remove(rt, last), gone: true };
 }
-
-/** Removes a terminating object once nothing holds it (used by kubelet and controllers). */
-export function finishDeletion(objects: Objects, rt: ResourceType, obj: KubeObject): void {
-  const live = objects.store.get(rt, obj.metadata.namespace, obj.metadata.name ?? '');
-  if (
-    live &&
-    live.metadata.uid === obj.metadata.uid &&
-    (live.metadata.finalizers ?? []).length === 0
-  ) {
-    objects.store.remove(rt, live);
-  }
-}

@@ -108,7 +108,9 @@ export class Objects {
   coerce(rt: ResourceType, namespace: string | undefined, body: unknown): KubeObject {
     if (!isPlainObject(body))
       throw badRequest('the body of the request could not be decoded as an object');
-    const obj = clone(body) as KubeObject;
+    const { kind, apiVersion, metadata, ...rest } = clone(body);
+    // Same key order as the real serializer: kind, apiVersion, metadata, then the rest.
+    const obj = { kind, apiVersion, metadata, ...rest } as KubeObject;
     if (obj.kind !== undefined && obj.kind !== rt.kind) {
       throw badRequest(
         `the kind in the data (${String(obj.kind)}) does not match the expected kind (${rt.kind})`,

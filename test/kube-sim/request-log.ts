@@ -13,6 +13,8 @@ export interface RequestLogEntry {
   contentType?: string;
   /** `fieldManager` query parameter, if any. */
   fieldManager?: string;
+  /** Effective field manager of a write: `fieldManager`, else the User-Agent product name. */
+  manager?: string;
   userAgent?: string;
   /** RBAC verb; undefined for non-resource URLs (discovery, /version). */
   verb?: Verb;

@@ -178,6 +178,7 @@ async function serve(
     };
     for (const k of ['subresource', 'namespace', 'name'] as const)
       if (route[k] !== undefined) request[k] = route[k];
+    if (verb !== 'get' && verb !== 'list') entry.manager = request.manager;
     const result = handle(deps.objects, request);
     reply(result.code, result.body);
   } catch (e) {

@@ -1,7 +1,10 @@
 import * as k8s from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type KubeSim, startKubeSim } from './sim.ts';
 import { statusOf } from './test-helpers.ts';
+
+// Generous limit: the machine is shared; the requests themselves take milliseconds.
+vi.setConfig({ testTimeout: 30_000 });
 
 let sim: KubeSim;
 let core: k8s.CoreV1Api;

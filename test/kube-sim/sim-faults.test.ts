@@ -1,7 +1,10 @@
 import * as k8s from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type KubeSim, startKubeSim } from './sim.ts';
-import { statusOf, waitFor } from './test-helpers.ts';
+import { statusOf, WAIT, waitFor } from './test-helpers.ts';
+
+// Generous limits: the machine is shared; the steps themselves take milliseconds.
+vi.setConfig({ testTimeout: 30_000 });
 
 let sim: KubeSim;
 let core: k8s.CoreV1Api;
@@ -29,7 +32,7 @@ describe('pod faults', () => {
       () =>
         gw('crashy')?.state?.waiting?.reason === 'CrashLoopBackOff' &&
         (gw('crashy')?.restartCount ?? 0) >= 1,
-      3000,
+      WAIT,
       'CrashLoopBackOff',
     );
     const status = gw('crashy');
@@ -38,9 +41,9 @@ describe('pod faults', () => {
     expect(read('crashy')?.status?.phase).toBe('Running');
     expect(ready('crashy')).toBe('False');
     expect(reasons('crashy')).toContain('BackOff');
-    await waitFor(() => (gw('crashy')?.restartCount ?? 0) >= 3, 3000, 'more restarts');
+    await waitFor(() => (gw('crashy')?.restartCount ?? 0) >= 3, WAIT, 'more restarts');
     fault.remove();
-    await waitFor(() => ready('crashy') === 'True', 3000, 'recovery');
+    await waitFor(() => ready('crashy') === 'True', WAIT, 'recovery');
     expect(gw('crashy')?.state?.running).toBeDefined();
   });
 
@@ -49,7 +52,7 @@ describe('pod faults', () => {
     await core.createNamespacedPod({ namespace: 'f', body: pod('oom') });
     await waitFor(
       () => gw('oom')?.restartCount === 1 && gw('oom')?.state?.running,
-      3000,
+      WAIT,
       'restart after OOM',
     );
     expect(gw('oom')?.lastState?.terminated).toMatchObject({ reason: 'OOMKilled', exitCode: 137 });
@@ -59,7 +62,7 @@ describe('pod faults', () => {
   it('fails the pod instead of restarting when restartPolicy is Never', async () => {
     sim.faults.crashLoop({ name: 'once-only' }, { exitCode: 2 });
     await core.createNamespacedPod({ namespace: 'f', body: pod('once-only', 'Never') });
-    await waitFor(() => read('once-only')?.status?.phase === 'Failed', 3000, 'Failed');
+    await waitFor(() => read('once-only')?.status?.phase === 'Failed', WAIT, 'Failed');
     expect(gw('once-only')?.state?.terminated?.exitCode).toBe(2);
   });
 
@@ -68,18 +71,18 @@ describe('pod faults', () => {
     await core.createNamespacedPod({ namespace: 'f', body: pod('pull') });
     await waitFor(
       () => gw('pull')?.state?.waiting?.reason === 'ErrImagePull',
-      3000,
+      WAIT,
       'ErrImagePull',
     );
     await waitFor(
       () => gw('pull')?.state?.waiting?.reason === 'ImagePullBackOff',
-      3000,
+      WAIT,
       'ImagePullBackOff',
     );
     expect(read('pull')?.status?.phase).toBe('Pending');
     expect(reasons('pull')).toEqual(expect.arrayContaining(['Failed', 'BackOff']));
     fault.remove();
-    await waitFor(() => read('pull')?.status?.phase === 'Running', 3000, 'Running');
+    await waitFor(() => read('pull')?.status?.phase === 'Running', WAIT, 'Running');
   });
 
   it('leaves a pod unschedulable until the fault is cleared', async () => {
@@ -90,7 +93,7 @@ describe('pod faults', () => {
     await core.createNamespacedPod({ namespace: 'f', body: pod('nowhere') });
     await waitFor(
       () => read('nowhere')?.status?.conditions?.some((c) => c.reason === 'Unschedulable'),
-      3000,
+      WAIT,
       'Unschedulable',
     );
     expect(read('nowhere')?.spec?.nodeName).toBeUndefined();
@@ -100,7 +103,7 @@ describe('pod faults', () => {
       message: '0/2 nodes are available: 2 Insufficient memory.',
     });
     sim.faults.clearPodFaults({ name: 'nowhere' });
-    await waitFor(() => ready('nowhere') === 'True', 3000, 'scheduled after clear');
+    await waitFor(() => ready('nowhere') === 'True', WAIT, 'scheduled after clear');
   });
 
   it('flips readiness with an unready fault while the phase stays Running', async () => {
@@ -122,8 +125,8 @@ describe('pod faults', () => {
       | undefined;
     const nodeReady = nodeStatus?.conditions?.find((c) => c.type === 'Ready');
     expect(nodeReady?.status).toBe('Unknown');
-    await waitFor(() => ready('lost') === 'False', 3000, 'pod not ready');
-    await waitFor(() => read('lost')?.metadata?.deletionTimestamp, 3000, 'eviction');
+    await waitFor(() => ready('lost') === 'False', WAIT, 'pod not ready');
+    await waitFor(() => read('lost')?.metadata?.deletionTimestamp, WAIT, 'eviction');
     await core.createNamespacedPod({ namespace: 'f', body: pod('elsewhere') });
     await waitFor(() => read('elsewhere')?.spec?.nodeName);
     expect(read('elsewhere')?.spec?.nodeName).not.toBe(node);
@@ -133,7 +136,7 @@ describe('pod faults', () => {
       expect.arrayContaining(['NodeNotReady', 'TaintManagerEviction']),
     );
     sim.faults.restoreNode(node);
-    await waitFor(() => !read('lost'), 3000, 'termination finished');
+    await waitFor(() => !read('lost'), WAIT, 'termination finished');
   });
 });
 

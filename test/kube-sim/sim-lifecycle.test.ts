@@ -1,7 +1,10 @@
 import * as k8s from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type KubeSim, startKubeSim } from './sim.ts';
-import { statusOf, waitFor } from './test-helpers.ts';
+import { statusOf, WAIT, waitFor } from './test-helpers.ts';
+
+// Generous limits: the machine is shared; the steps themselves take milliseconds.
+vi.setConfig({ testTimeout: 30_000 });
 
 let sim: KubeSim;
 let core: k8s.CoreV1Api;
@@ -57,7 +60,7 @@ describe('garbage collection and finalizers', () => {
     await waitFor(
       () =>
         !sim.get('v1', 'Secret', 'life', 'child') && !sim.get('v1', 'Service', 'life', 'child-svc'),
-      2000,
+      WAIT,
       'GC',
     );
   });
@@ -82,7 +85,7 @@ describe('garbage collection and finalizers', () => {
       namespace: 'life',
       propagationPolicy: 'Orphan',
     });
-    await waitFor(() => !sim.get('v1', 'ConfigMap', 'life', 'root2'), 2000, 'owner gone');
+    await waitFor(() => !sim.get('v1', 'ConfigMap', 'life', 'root2'), WAIT, 'owner gone');
     expect(sim.get('v1', 'Secret', 'life', 'kept')?.metadata.ownerReferences).toBeUndefined();
   });
 
@@ -114,7 +117,7 @@ describe('garbage collection and finalizers', () => {
     ]);
     await waitFor(
       () => sim.get('v1', 'Secret', 'life', 'held')?.metadata.deletionTimestamp,
-      2000,
+      WAIT,
       'dependent terminating',
     );
     expect(sim.get('v1', 'ConfigMap', 'life', 'fg')?.metadata.deletionTimestamp).toBeDefined();
@@ -124,7 +127,7 @@ describe('garbage collection and finalizers', () => {
     );
     await waitFor(
       () => !sim.get('v1', 'ConfigMap', 'life', 'fg') && !sim.get('v1', 'Secret', 'life', 'held'),
-      2000,
+      WAIT,
       'foreground done',
     );
   });
@@ -141,7 +144,7 @@ describe('garbage collection and finalizers', () => {
         core.createNamespacedConfigMap({ namespace: 'doomed', body: { metadata: { name: 'x' } } }),
       ),
     ).toMatchObject({ code: 403, reason: 'Forbidden' });
-    await waitFor(() => !sim.get('v1', 'Namespace', undefined, 'doomed'), 2000, 'namespace gone');
+    await waitFor(() => !sim.get('v1', 'Namespace', undefined, 'doomed'), WAIT, 'namespace gone');
   });
 
   it('binds PVCs and holds a deleted claim while a pod mounts it', async () => {
@@ -172,7 +175,7 @@ describe('garbage collection and finalizers', () => {
     await core.deleteNamespacedPod({ name: 'uses-ws', namespace: 'life' });
     await waitFor(
       () => !sim.get('v1', 'PersistentVolumeClaim', 'life', 'ws'),
-      2000,
+      WAIT,
       'claim released',
     );
   });
@@ -233,7 +236,7 @@ describe('scheduler and kubelet', () => {
     expect(deleted.metadata?.deletionTimestamp).toBeDefined();
     expect(deleted.metadata?.deletionGracePeriodSeconds).toBe(30);
     expect(read('web')).toBeDefined();
-    await waitFor(() => seen.includes('DELETED terminating'), 2000, 'DELETED');
+    await waitFor(() => seen.includes('DELETED terminating'), WAIT, 'DELETED');
     expect(seen[0]).toBe('MODIFIED terminating');
     expect(sim.events({ namespace: 'life', name: 'web' }).map((e) => e.reason)).toContain(
       'Killing',

@@ -1,7 +1,10 @@
 import * as k8s from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type KubeSim, startKubeSim } from './sim.ts';
-import { waitFor } from './test-helpers.ts';
+import { WAIT, waitFor } from './test-helpers.ts';
+
+// Generous limits: the machine is shared; the steps themselves take milliseconds.
+vi.setConfig({ testTimeout: 30_000 });
 
 let sim: KubeSim;
 let core: k8s.CoreV1Api;
@@ -60,12 +63,14 @@ describe('watch', () => {
       mergePatch,
     );
     await core.deleteNamespacedConfigMap({ name: 'early', namespace: 'w' });
-    await waitFor(() => w.events.some((e) => e.type === 'BOOKMARK'));
+    // Bookmarks are periodic, so one may also arrive between the events; look at the one after them.
+    const deleted = await waitFor(() => w.events.findIndex((e) => e.type === 'DELETED') + 1);
+    await waitFor(() => w.events.slice(deleted).some((e) => e.type === 'BOOKMARK'));
     expect(w.events.filter((e) => e.type !== 'BOOKMARK').map((e) => `${e.type} ${e.name}`)).toEqual(
       ['ADDED early', 'MODIFIED early', 'DELETED early'],
     );
-    const bookmark = w.events.find((e) => e.type === 'BOOKMARK');
-    expect(Number(bookmark?.rv)).toBeGreaterThanOrEqual(Number(w.events[2]?.rv));
+    const bookmark = w.events.slice(deleted).find((e) => e.type === 'BOOKMARK');
+    expect(Number(bookmark?.rv)).toBeGreaterThanOrEqual(Number(w.events[deleted - 1]?.rv));
     w.controller.abort();
   });
 
@@ -107,7 +112,7 @@ describe('watch', () => {
     await core.createNamespacedConfigMap({ namespace: 'w', body: { metadata: { name: 'later' } } });
     sim.faults.expireHistory();
     const w = await watch('/api/v1/namespaces/w/configmaps', { resourceVersion: old });
-    await waitFor(() => w.done() === null, 2000, 'stream end');
+    await waitFor(() => w.done() === null, WAIT, 'stream end');
     expect(w.events).toEqual([{ type: 'ERROR', code: 410, name: undefined, rv: undefined }]);
   });
 
@@ -116,8 +121,8 @@ describe('watch', () => {
       resourceVersion: sim.resourceVersion(),
     });
     const b = await watch('/api/v1/namespaces/w/pods', { resourceVersion: sim.resourceVersion() });
-    await waitFor(() => sim.openWatches() === 2);
-    expect(sim.faults.dropWatches()).toBe(2);
+    await waitFor(() => sim.openWatches() >= 2);
+    expect(sim.faults.dropWatches()).toBeGreaterThanOrEqual(2);
     await waitFor(() => a.done() === null && b.done() === null);
     const timed = await watch('/api/v1/namespaces/w/configmaps', {
       resourceVersion: sim.resourceVersion(),
@@ -125,7 +130,7 @@ describe('watch', () => {
     });
     await new Promise((r) => setTimeout(r, 500));
     expect(timed.done()).toBe('open');
-    await waitFor(() => timed.done() === null, 2500, 'timeout close');
+    await waitFor(() => timed.done() === null, WAIT, 'timeout close');
   });
 });
 
@@ -171,14 +176,14 @@ describe('informer', () => {
     await waitFor(() => log.includes('add r1'));
     const before = lists();
     expect(sim.faults.expireWatches()).toBeGreaterThan(0);
-    await waitFor(() => lists() === before + 1, 3000, 'relist after ERROR 410');
+    await waitFor(() => lists() === before + 1, WAIT, 'relist after ERROR 410');
     await core.createNamespacedPod({ namespace: 'w', body: pod('r2') });
     await waitFor(() => log.includes('add r2'));
     // A write the informer does not watch moves the global RV past it before compaction.
     await core.createNamespacedConfigMap({ namespace: 'w', body: { metadata: { name: 'bump' } } });
     sim.faults.expireHistory();
     sim.faults.dropWatches();
-    await waitFor(() => lists() === before + 2, 3000, 'relist after reconnect 410');
+    await waitFor(() => lists() === before + 2, WAIT, 'relist after reconnect 410');
     await core.createNamespacedPod({ namespace: 'w', body: pod('r3') });
     await waitFor(() => log.includes('add r3'));
     expect(
@@ -195,7 +200,7 @@ describe('informer', () => {
     await informer.start();
     sim.faults.failRequests({ verb: 'watch', resource: 'pods', status: 500 });
     sim.faults.dropWatches();
-    await waitFor(() => errors.length > 0, 3000, 'error callback');
+    await waitFor(() => errors.length > 0, WAIT, 'error callback');
     expect((errors[0] as { statusCode?: number }).statusCode).toBe(500);
     await informer.start();
     await core.createNamespacedPod({ namespace: 'w', body: pod('e1') });

@@ -1,10 +1,13 @@
 /** Helpers shared by the simulator's own integration tests. */
 import { ApiException } from '@kubernetes/client-node';
 
+/** Default waitFor limit: far above the simulator's millisecond delays, for loaded CI machines. */
+export const WAIT = 10_000;
+
 /** Polls `fn` until it returns a truthy value (returned) or `timeoutMs` passes (throws). */
 export async function waitFor<T>(
   fn: () => T | Promise<T>,
-  timeoutMs = 3000,
+  timeoutMs = WAIT,
   what = 'condition',
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;

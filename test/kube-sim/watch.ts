@@ -95,7 +95,8 @@ export function serveWatch(
 ): void {
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
-  const timers: NodeJS.Timeout[] = [];
+  let bookmarkTimer: NodeJS.Timeout | undefined;
+  let timeoutTimer: NodeJS.Timeout | undefined;
   let unsubscribe = () => {};
   let unregister = () => {};
   let ended = false;
@@ -107,7 +108,8 @@ export function serveWatch(
     ended = true;
     unsubscribe();
     unregister();
-    for (const t of timers) clearTimeout(t);
+    clearTimeout(bookmarkTimer);
+    clearTimeout(timeoutTimer);
     res.end();
   };
   const fail = (status: Status) => {
@@ -142,11 +144,11 @@ export function serveWatch(
         apiVersion: apiVersionOf(req.rt),
         metadata: { resourceVersion: String(store.resourceVersion), creationTimestamp: null },
       });
-      timers.push(setTimeout(bookmark, settings.bookmarkIntervalMs));
+      bookmarkTimer = setTimeout(bookmark, settings.bookmarkIntervalMs);
     };
-    timers.push(setTimeout(bookmark, settings.bookmarkIntervalMs));
+    bookmarkTimer = setTimeout(bookmark, settings.bookmarkIntervalMs);
   }
   if (req.timeoutSeconds !== undefined && req.timeoutSeconds > 0) {
-    timers.push(setTimeout(close, req.timeoutSeconds * 1000));
+    timeoutTimer = setTimeout(close, req.timeoutSeconds * 1000);
   }
 }
