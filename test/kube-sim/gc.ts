@@ -59,9 +59,15 @@ export class Controllers {
       this.objects.store.list(rt).map((obj) => ({ rt, obj })),
     );
     const byUid = new Map(all.map((e) => [e.obj.metadata.uid, e]));
+    const dependents = new Map<string, Entry[]>();
+    for (const e of all) {
+      for (const r of e.obj.metadata.ownerReferences ?? [])
+        dependents.set(r.uid, [...(dependents.get(r.uid) ?? []), e]);
+    }
     for (const e of all) {
       try {
-        if (this.options.garbageCollector) this.collect(e, all, byUid);
+        if (this.options.garbageCollector)
+          this.collect(e, dependents.get(e.obj.metadata.uid ?? '') ?? [], byUid);
         if (
           this.options.namespaceController &&
           e.rt === NAMESPACE &&
@@ -85,13 +91,10 @@ export class Controllers {
     return owner;
   }
 
-  private collect(e: Entry, all: Entry[], byUid: Map<string | undefined, Entry>): void {
+  private collect(e: Entry, dependents: Entry[], byUid: Map<string | undefined, Entry>): void {
     const { obj, rt } = e;
     const m = obj.metadata;
     const finalizers = m.finalizers ?? [];
-    const dependents = all.filter((d) =>
-      (d.obj.metadata.ownerReferences ?? []).some((r) => r.uid === m.uid),
-    );
     if (m.deletionTimestamp && finalizers.includes('orphan')) {
       for (const d of dependents) this.dropOwnerRefs(d, [m.uid ?? '']);
       this.removeFinalizer(e, 'orphan');

@@ -124,6 +124,13 @@ describe('server-side apply', () => {
     expect(Boolean(orch?.paths.some((p) => p.join('.') === 'spec.replicas'))).toBe(!force);
   });
 
+  it('ignores server-defaulted fields inside atomic lists when comparing', () => {
+    const live = apply(skeleton(), 'a', { spec: { ports: [{ port: 80 }] } });
+    (live.spec as { ports: object[] }).ports = [{ port: 80, protocol: 'TCP' }];
+    expect(() => apply(live, 'b', { spec: { ports: [{ port: 80 }] } })).not.toThrow();
+    expect(() => apply(live, 'c', { spec: { ports: [{ port: 81 }] } })).toThrow(StatusError);
+  });
+
   it('lists several conflicts per manager', () => {
     const live = apply(skeleton(), 'a', { spec: { x: 1, y: 1 } });
     const err = conflictOf(() => apply(live, 'b', { spec: { x: 2, y: 2 } }));

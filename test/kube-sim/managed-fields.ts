@@ -186,6 +186,27 @@ function conflictMessage(conflicts: Conflict[]): string {
   return `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
 }
 
+/**
+ * The applied value agrees with the live one if every field it sets is equal, ignoring fields only
+ * the live object has (server defaults inside atomic lists such as `imagePullPolicy`). Stands in
+ * for the per-field comparison real associative lists get.
+ */
+export function appliedMatches(applied: unknown, live: unknown): boolean {
+  if (Array.isArray(applied)) {
+    return (
+      Array.isArray(live) &&
+      applied.length === live.length &&
+      applied.every((v, i) => appliedMatches(v, live[i]))
+    );
+  }
+  if (isPlainObject(applied)) {
+    return (
+      isPlainObject(live) && Object.entries(applied).every(([k, v]) => appliedMatches(v, live[k]))
+    );
+  }
+  return deepEqual(applied, live);
+}
+
 function findConflicts(
   owners: Owner[],
   live: unknown,
@@ -199,7 +220,7 @@ function findConflicts(
     for (const p of paths) {
       if (
         owner.paths.some((q) => overlaps(p, q)) &&
-        !deepEqual(getPath(live, p), getPath(applied, p))
+        !appliedMatches(getPath(applied, p), getPath(live, p))
       ) {
         conflicts.push({ owner, path: p });
       }

@@ -244,3 +244,31 @@ describe('scheduler and kubelet', () => {
     controller.abort();
   });
 });
+
+describe('controllers switched off (envtest / bare apiserver behaviour)', () => {
+  it('leaves dependents and Terminating namespaces alone', async () => {
+    const bare = await startKubeSim({
+      controllers: { garbageCollector: false, namespaceController: false },
+      kubelet: { enabled: false },
+    });
+    const api = bare.kubeConfig().makeApiClient(k8s.CoreV1Api);
+    const owner = await api.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'o' } },
+    });
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'o', uid: owner.metadata?.uid ?? '' };
+    await api.createNamespacedSecret({
+      namespace: 'default',
+      body: { metadata: { name: 'd', ownerReferences: [ref] } },
+    });
+    await api.deleteNamespacedConfigMap({ name: 'o', namespace: 'default' });
+    await api.createNamespace({ body: { metadata: { name: 'stuck' } } });
+    await api.deleteNamespace({ name: 'stuck' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(bare.get('v1', 'Secret', 'default', 'd')).toBeDefined();
+    expect(bare.get('v1', 'Namespace', undefined, 'stuck')?.status).toEqual({
+      phase: 'Terminating',
+    });
+    await bare.stop();
+  });
+});
