@@ -17,7 +17,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['**/*.int.test.ts', 'test/integration/**/*.test.ts'],
+          include: ['**/*.int.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           exclude: ['**/node_modules/**'],
           globalSetup: ['test/testkit/global-setup.ts'],
           testTimeout: 60_000,

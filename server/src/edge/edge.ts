@@ -81,16 +81,37 @@ export function createEdge(opts: EdgeOptions) {
     return true;
   };
 
+  // Open WebSockets by credential, so a logout or a disabled account ends them too (a proxy in
+  // front of /auth/forward can only refuse the next upgrade).
+  const open = new Map<Duplex, { userId: string; sessionId: string | null }>();
+
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
     const ev = await admit(req);
-    if (ev.decision.allow && ev.target) proxy.ws(req, socket, head, { target: ev.target });
-    else if (!ev.decision.allow) refuseUpgrade(socket, ev.decision, origin);
+    if (ev.decision.allow && ev.target && ev.viewer) {
+      open.set(socket, { userId: ev.viewer.userId, sessionId: ev.viewer.sessionId ?? null });
+      socket.once('close', () => open.delete(socket));
+      proxy.ws(req, socket, head, { target: ev.target });
+    } else if (!ev.decision.allow) refuseUpgrade(socket, ev.decision, origin);
     else socket.destroy();
+  }
+
+  /** Ends the WebSockets of a revoked credential: `session:<id>` or `user:<id>` (auth channel keys). */
+  function cut(key: string): void {
+    const [kind, id] = key.split(':', 2);
+    for (const [socket, who] of open) {
+      if ((kind === 'session' && who.sessionId === id) || (kind === 'user' && who.userId === id))
+        socket.destroy();
+    }
   }
 
   return {
     route,
+    cut,
+    /** Number of WebSockets currently proxied (observability and tests). */
+    get openSockets(): number {
+      return open.size;
+    },
     /**
      * Puts the edge in front of the server's existing `upgrade` listeners (graphql-ws), which
      * otherwise would also see runtime-host upgrades on `/graphql`. Call once after `buildApp`.
@@ -104,6 +125,7 @@ export function createEdge(opts: EdgeOptions) {
       });
     },
     close(): void {
+      for (const socket of open.keys()) socket.destroy();
       proxy.close();
       agent.destroy();
     },

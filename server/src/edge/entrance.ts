@@ -1,3 +1,4 @@
+import { CHANNELS } from '../../../schema/domain/channels.ts';
 import type { Route } from '../app.ts';
 import type { Viewer } from '../auth/viewer.ts';
 import type { Config } from '../config.ts';
@@ -61,15 +62,18 @@ export function createEntrance(deps: AppDeps, listener: PgListener, options: Ent
     onUnreachable: (id) => routing.invalidateRuntime(id),
     logger: deps.logger,
   });
+  const offCut = listener.on(CHANNELS.authInvalidate, (key) => edge.cut(key));
   const routes: Route[] = [forwardAuthRoute(gate, trust), edge.route];
   return {
     routes,
     attach: edge.attach,
     gate,
     routing,
+    edge,
     counters: outcomes.counters,
     stop(): void {
       detach();
+      offCut();
       edge.close();
     },
   };

@@ -29,6 +29,8 @@ export interface EntranceViewer {
   mustChangePassword: boolean;
   /** API token scopes; `null` for a session (every scope). */
   tokenScopes: readonly string[] | null;
+  /** The session behind the request, if any: the edge cuts its WebSockets when it is revoked. */
+  sessionId?: string | null;
   /** Disabled users normally never authenticate; this guards a stale cache all the same. */
   disabled?: boolean;
 }
