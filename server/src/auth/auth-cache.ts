@@ -45,8 +45,8 @@ export class AuthCache {
     this.entries.set(key, entry);
     const userId = entry.userId;
     if (userId) {
-      let keys = this.byUser.get(userId);
-      if (!keys) this.byUser.set(userId, (keys = new Set()));
+      const keys = this.byUser.get(userId) ?? new Set<string>();
+      this.byUser.set(userId, keys);
       keys.add(key);
     }
     if (this.entries.size > this.maxEntries) {

@@ -2,6 +2,7 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useCsrfProtection, wsCookieAllowed } from '../auth/csrf.ts';
 import { type AppDeps, type Context, createContext, type RequestFacts } from '../context.ts';
+import { createMaskError, useErrorCodes } from '../http/mask-error.ts';
 import { schema } from './schema.ts';
 
 export type ServerContext = { ip: string | null };
@@ -35,12 +36,7 @@ export function buildYoga(deps: AppDeps): Yoga {
       warn: (...a) => deps.logger.warn({ yoga: a }),
       error: (...a) => deps.logger.error({ yoga: a }),
     },
-    maskedErrors: {
-      maskError: (error, message) => {
-        deps.logger.error({ err: error }, 'unexpected GraphQL error');
-        return Object.assign(new Error(message), { extensions: { code: 'INTERNAL' } });
-      },
-    },
+    maskedErrors: { maskError: createMaskError(deps.logger) },
     graphiql: { subscriptionsProtocol: 'WS', title: 'ClawLoops GraphQL' },
     landingPage: false,
     cors: { origin: appOrigins, credentials: true },
@@ -55,6 +51,7 @@ export function buildYoga(deps: AppDeps): Yoga {
         blockFieldSuggestion: { enabled: true },
       }),
       useResponseCookies(),
+      useErrorCodes(),
     ],
     context: async (init) => {
       // Over graphql-ws there is no Fetch Request: ws.ts passes the upgrade request's facts instead.

@@ -1,7 +1,7 @@
 import { PASSWORD_POLICY } from '../../auth/credentials.ts';
+import { auditedDenial } from '../../services/audit.ts';
 import { changePassword, login, logout, type SignInResult } from '../../services/sessions.ts';
 import { setupFirstAdmin } from '../../services/users.ts';
-import { auditedDenial } from '../../services/audit.ts';
 import { builder } from '../builder.ts';
 import {
   ConflictError,

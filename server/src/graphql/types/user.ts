@@ -1,5 +1,6 @@
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { User } from '../../../../schema/entities/user.entity.ts';
+import { auditedDenial } from '../../services/audit.ts';
 import {
   findVisibleUser,
   getUser,
@@ -7,7 +8,6 @@ import {
   setUserRole,
   setUserStatus,
 } from '../../services/users.ts';
-import { auditedDenial } from '../../services/audit.ts';
 import { builder } from '../builder.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { COMMON_ERRORS } from './error-types.ts';

@@ -1,0 +1,67 @@
+import { PothosValidationError } from '@pothos/core';
+import { type ExecutionResult, GraphQLError } from 'graphql';
+import { type Plugin, maskError as yogaMaskError } from 'graphql-yoga';
+import { DomainError } from '../graphql/errors.ts';
+import type { Logger } from '../logger.ts';
+
+function clientError(error: GraphQLError, message: string, code: string): GraphQLError {
+  return new GraphQLError(message, {
+    nodes: error.nodes,
+    path: error.path,
+    extensions: { code, http: { status: 200 } },
+  });
+}
+
+/**
+ * Yoga's `maskError`. What the client did wrong stays visible with a stable `extensions.code`:
+ * Yoga's own request errors (malformed JSON, validation, GET mutations, armor limits), Pothos input
+ * errors such as a malformed global id (`BAD_USER_INPUT`), and domain errors thrown outside a typed
+ * union (their `code`). Everything else is logged with its stack and sent as `INTERNAL` only.
+ */
+export function createMaskError(logger: Logger) {
+  return (error: unknown, message: string): Error => {
+    const masked = yogaMaskError(error, message, false);
+    if (masked === error) return masked;
+    const original = error instanceof GraphQLError ? error.originalError : undefined;
+    if (error instanceof GraphQLError && original instanceof DomainError) {
+      return clientError(error, original.message, original.code);
+    }
+    if (error instanceof GraphQLError && original instanceof PothosValidationError) {
+      const code = (original as { code?: unknown }).code;
+      return clientError(
+        error,
+        original.message,
+        typeof code === 'string' ? code : 'BAD_USER_INPUT',
+      );
+    }
+    logger.error({ err: error }, 'unexpected GraphQL error');
+    const ext = (masked as GraphQLError).extensions as Record<string, unknown> | undefined;
+    if (ext) {
+      ext.code = 'INTERNAL';
+      delete ext.unexpected;
+    }
+    return masked;
+  };
+}
+
+/**
+ * Gives every error in a result a machine-readable `extensions.code`: Yoga's variable-coercion errors
+ * (`BAD_USER_INPUT`) and graphql-armor's limits (`QUERY_LIMIT`) come without one.
+ */
+export function useErrorCodes(): Plugin {
+  return {
+    onResultProcess({ result }) {
+      for (const r of Array.isArray(result) ? result : [result]) {
+        for (const e of (r as ExecutionResult | undefined)?.errors ?? []) {
+          if (e.extensions?.code) continue;
+          const code = e.message.startsWith('Variable "$')
+            ? 'BAD_USER_INPUT'
+            : /limit|exceeded/i.test(e.message)
+              ? 'QUERY_LIMIT'
+              : 'BAD_REQUEST';
+          Object.assign(e.extensions ?? {}, { code });
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoGraphQLErrors, gql, wsClient } from '../../testkit/graphql.ts';
+import { type Seeder, seed } from '../../testkit/seed.ts';
+import { startTestServer, type TestServer } from '../../testkit/server.ts';
+
+let server: TestServer;
+let s: Seeder;
+let cookie: string;
+let bearer: string;
+beforeAll(async () => {
+  server = await startTestServer({ env: { GRAPHQL_MAX_DEPTH: '4' } });
+  s = seed(server);
+  const u = await s.createUser({ role: 'admin' });
+  cookie = await s.loginAs(u);
+  bearer = await s.createApiToken(u, ['users:read']);
+});
+afterAll(() => server?.stop());
+
+const post = (body: string, headers: Record<string, string>) =>
+  fetch(server.url, { method: 'POST', headers, body });
+const NO_STACK = /\bat .+\.(ts|js):\d+|node_modules/;
+
+describe('CSRF', () => {
+  const logout = JSON.stringify({ query: 'mutation { logout }' });
+
+  it('rejects cookie-authenticated POSTs a cross-site form could send', async () => {
+    for (const type of [
+      'application/x-www-form-urlencoded',
+      'text/plain',
+      'multipart/form-data; boundary=x',
+    ]) {
+      const res = await post(
+        type.startsWith('application/x')
+          ? `query=${encodeURIComponent('mutation { logout }')}`
+          : logout,
+        { 'content-type': type, cookie },
+      );
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({
+        errors: [{ extensions: { code: 'CSRF_REJECTED' } }],
+      });
+    }
+    expect(
+      expectNoGraphQLErrors(await gql(server.url, '{ viewer { username } }', {}, { cookie }))
+        .viewer,
+    ).not.toBeNull();
+  });
+
+  it('accepts JSON or the CSRF header with a cookie, and exempts bearer tokens', async () => {
+    expect(
+      (
+        await post(JSON.stringify({ query: '{ viewer { username } }' }), {
+          'content-type': 'application/json',
+          cookie,
+        })
+      ).status,
+    ).toBe(200);
+    const form = await post(`query=${encodeURIComponent('{ viewer { username } }')}`, {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Bearer ${bearer}`,
+    });
+    expect(form.status).not.toBe(403);
+  });
+
+  it('never runs mutations over GET', async () => {
+    const res = await fetch(`${server.url}?query=${encodeURIComponent('mutation { logout }')}`, {
+      headers: { cookie },
+    });
+    expect(res.status).toBe(405);
+  });
+
+  it('grants CORS only to the app origin', async () => {
+    const res = await fetch(server.url, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://u-mallory.example.com', 'access-control-request-method': 'POST' },
+    });
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:8080');
+  });
+});
+
+// This server runs with GRAPHQL_MAX_DEPTH=4: our schema has no cycles deep enough to hit the default 12.
+describe('bad input gets a clear error with a code, never a stack trace', () => {
+  const cases: [string, () => Promise<Response>, number, string][] = [
+    [
+      'malformed JSON',
+      () => post('{"query": ', { 'content-type': 'application/json' }),
+      400,
+      'BAD_REQUEST',
+    ],
+    [
+      'unknown field',
+      () =>
+        post(JSON.stringify({ query: '{ viewer { nope } }' }), {
+          'content-type': 'application/json',
+        }),
+      200,
+      'GRAPHQL_VALIDATION_FAILED',
+    ],
+    [
+      'invalid variables',
+      () =>
+        post(
+          JSON.stringify({
+            query: 'query ($id: ID!) { user(id: $id) { __typename } }',
+            variables: { id: { x: 1 } },
+          }),
+          { 'content-type': 'application/json' },
+        ),
+      400,
+      'BAD_USER_INPUT',
+    ],
+    [
+      'over-deep query',
+      () =>
+        post(
+          JSON.stringify({
+            query:
+              '{ users { ... on QueryUsersSuccess { data { edges { node { username } } } } } }',
+          }),
+          { 'content-type': 'application/json' },
+        ),
+      200,
+      'QUERY_LIMIT',
+    ],
+  ];
+  it.each(cases)('%s', async (_name, send, status, code) => {
+    const res = await send();
+    const text = await res.text();
+    expect(res.status, text).toBe(status);
+    expect(text).not.toMatch(NO_STACK);
+    const body = JSON.parse(text);
+    expect(body.errors?.[0]?.message).toBeTruthy();
+    if (code) expect(body.errors[0].extensions?.code, text).toBe(code);
+  });
+
+  it('a malformed global id is a typed error, not an internal one', async () => {
+    const res = await gql(
+      server.url,
+      'query ($id: ID!) { user(id: $id) { __typename } }',
+      { id: 'garbage' },
+      { cookie },
+    );
+    expect(res.text).not.toMatch(NO_STACK);
+    expect(res.errors?.[0]?.extensions?.code ?? res.data?.user.__typename).not.toBe('INTERNAL');
+  });
+
+  it('wrong credentials are a typed result', async () => {
+    const res = await gql(
+      server.url,
+      'mutation { login(username: "x", password: "y") { __typename ... on Error { code message } } }',
+    );
+    expect(expectNoGraphQLErrors(res).login).toMatchObject({
+      __typename: 'UnauthenticatedError',
+      code: 'INVALID_CREDENTIALS',
+    });
+  });
+});
+
+describe('graphql-ws', () => {
+  it('authenticates with a cookie on the upgrade or a bearer in connectionParams', async () => {
+    for (const auth of [{ cookie }, { bearer }]) {
+      const ws = wsClient(server.wsUrl, auth);
+      try {
+        const res = await ws.execute('{ viewer { authMethod } }');
+        expect(res.data?.viewer).not.toBeNull();
+      } finally {
+        await ws.dispose();
+      }
+    }
+  });
+
+  it('ignores the cookie on an upgrade from a foreign origin (cross-site WebSocket hijacking)', async () => {
+    const ws = wsClient(server.wsUrl, { cookie, origin: 'https://u-mallory.example.com' });
+    try {
+      expect((await ws.execute('{ viewer { username } }')).data?.viewer).toBeNull();
+    } finally {
+      await ws.dispose();
+    }
+    const own = wsClient(server.wsUrl, { cookie, origin: 'http://localhost:8080' });
+    try {
+      expect((await own.execute('{ viewer { username } }')).data?.viewer).not.toBeNull();
+    } finally {
+      await own.dispose();
+    }
+  });
+});
