@@ -1,3 +1,4 @@
+import { errorTypeMap, wrapOrThrow } from '@pothos/plugin-errors';
 import type { RuntimeEventRow } from '../../events/runtime-event-rows.ts';
 import { listRuntimeEvents } from '../../services/runtime-history.ts';
 import {
@@ -9,7 +10,7 @@ import {
 } from '../../services/runtime-watch.ts';
 import { builder } from '../builder.ts';
 import {
-  DomainError,
+  type DomainError,
   ForbiddenError,
   InvalidInputError,
   NotFoundError,
@@ -98,8 +99,12 @@ const SUBSCRIPTION_ERRORS = [
 ];
 
 /**
- * Subscription results are unions of the item and the typed errors. Authorisation happens in the
- * service (not scope-auth, whose thrown errors would be masked); a refusal is the stream's only item.
+ * Subscription results are unions of the item and the typed errors, like the mutations' results.
+ * Authorisation happens in the services, before any listener exists; a refusal is the stream's only
+ * item. The errors plugin's own `errors:` option is not used here: it wraps the stream in an async
+ * generator, which would hold an idle subscription's hub listener until its next event after the
+ * client left. Instead the refusal is wrapped with the plugin's `wrapOrThrow` (so GraphQL does not
+ * mistake the returned Error for a thrown one) and resolved through its `errorTypeMap`.
  */
 function subscriptionUnion(
   name: string,
@@ -107,22 +112,20 @@ function subscriptionUnion(
 ) {
   return builder.unionType(name, {
     types: [item, ...SUBSCRIPTION_ERRORS],
-    resolveType: (v: unknown) =>
-      v instanceof DomainError
-        ? (SUBSCRIPTION_ERRORS.find((E) => v instanceof E)?.name ?? null)
-        : item.name,
+    resolveType: (v: object) => errorTypeMap.get(v)?.name ?? item.name,
   });
 }
 
 async function orError<T>(
   open: () => Promise<AsyncIterable<T>>,
-): Promise<AsyncIterable<T | DomainError>> {
+): Promise<AsyncIterable<T | ForbiddenError>> {
   try {
     return await open();
   } catch (err) {
-    if (!(err instanceof DomainError)) throw err;
+    // Typed as one member for TypeScript; the value is whichever of SUBSCRIPTION_ERRORS matched.
+    const refusal = wrapOrThrow(err, SUBSCRIPTION_ERRORS) as ForbiddenError;
     return (async function* () {
-      yield err;
+      yield refusal;
     })();
   }
 }
