@@ -10,7 +10,6 @@ import {
 } from '../../services/runtime-watch.ts';
 import { builder } from '../builder.ts';
 import {
-  type DomainError,
   ForbiddenError,
   InvalidInputError,
   NotFoundError,
