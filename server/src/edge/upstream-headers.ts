@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
+import { IDENTITY_HEADER } from '../../../schema/domain/identity.ts';
 import { API_TOKEN_PREFIX } from '../auth/authenticator.ts';
 import { SESSION_COOKIE } from '../auth/cookies.ts';
 import { unmap } from '../forward-auth/facts.ts';
@@ -53,7 +54,7 @@ export function upstreamHeaders(
   )
     delete out.authorization;
   Object.assign(out, f.identity);
-  out[identityHeader] = f.identity['x-clawloops-user'];
+  out[identityHeader] = f.identity[IDENTITY_HEADER];
   out['x-forwarded-proto'] = f.proto;
   out['x-forwarded-host'] = f.host;
   out['x-forwarded-for'] = attribution(f.clientIp);

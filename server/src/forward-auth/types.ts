@@ -1,4 +1,5 @@
 import type { RuntimePhase, UserRole } from '../../../schema/domain/enums.ts';
+import { IDENTITY_HEADER } from '../../../schema/domain/identity.ts';
 
 /**
  * Identity headers on an allowed request. The proxy must copy exactly these onto the upstream
@@ -11,7 +12,7 @@ import type { RuntimePhase, UserRole } from '../../../schema/domain/enums.ts';
  * acting admin is in the audit log.
  */
 export const IDENTITY_HEADERS = {
-  user: 'x-clawloops-user',
+  user: IDENTITY_HEADER,
   userId: 'x-clawloops-user-id',
   runtimeId: 'x-clawloops-runtime-id',
 } as const;

@@ -33,8 +33,9 @@ describe('orchestrator + local driver + real OpenClaw', () => {
   });
 
   afterAll(async () => {
-    if (runtimeId) await driver.ensureDeleted(runtimeId, ownerId, 'wipe').catch(() => {});
     await orch?.stop();
+    // Never leave a gateway behind, whatever failed above.
+    for (const id of (await driver?.listKnown()) ?? []) await driver.ensureDeleted(id, ownerId, 'wipe').catch(() => {});
     await spec?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

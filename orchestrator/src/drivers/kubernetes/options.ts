@@ -1,4 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import { IDENTITY_HEADER } from '../../../../schema/domain/identity.ts';
 
 /** A set of pods in a namespace (NetworkPolicy peer). */
 export interface PodPeer {
@@ -26,7 +27,7 @@ export interface KubernetesDriverOptions {
   fieldManager?: string;
   /** Runtime hosts are `<hostLabel>.<baseDomain>`, e.g. `example.com`. */
   baseDomain: string;
-  /** Header the forwardAuth endpoint sets to the authenticated username. @default 'x-forwarded-user' */
+  /** Header the forwardAuth endpoint sets to the authenticated username. @default IDENTITY_HEADER (`x-clawloops-user`) */
   identityHeader?: string;
   /** Namespace of the Traefik pods allowed to reach runtimes. @default 'traefik' */
   proxyNamespace?: string;
@@ -81,7 +82,7 @@ export function resolveOptions(options: KubernetesDriverOptions): ResolvedOption
     namespace: 'clawloops-runtimes',
     image: 'ghcr.io/openclaw/openclaw',
     fieldManager: 'clawloops-orchestrator',
-    identityHeader: 'x-forwarded-user',
+    identityHeader: IDENTITY_HEADER,
     proxyNamespace: 'traefik',
     proxyPodSelector: { 'app.kubernetes.io/name': 'traefik' },
     dns: { namespace: 'kube-system', podSelector: { 'k8s-app': 'kube-dns' } },

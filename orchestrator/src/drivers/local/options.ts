@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { IDENTITY_HEADER } from '../../../../schema/domain/identity.ts';
 
 type LogFn = (obj: Record<string, unknown>, msg?: string) => void;
 
@@ -33,7 +34,7 @@ export interface LocalDriverOptions {
   portStride?: number;
   /** Number of ports in the pool, i.e. the most runtimes that can run at once. @default 50 */
   portCount?: number;
-  /** Header the entrance sets to the authenticated username. @default 'x-clawloops-user' */
+  /** Header the entrance sets to the authenticated username. @default IDENTITY_HEADER (`x-clawloops-user`) */
   identityHeader?: string;
   /** Proxy addresses allowed to assert identity (the embedded entrance). @default ['127.0.0.1'] */
   trustedProxies?: string[];
@@ -73,7 +74,7 @@ export function resolveOptions(options: LocalDriverOptions): ResolvedOptions {
     portBase: 19100,
     portStride: 20,
     portCount: 50,
-    identityHeader: 'x-clawloops-user',
+    identityHeader: IDENTITY_HEADER,
     trustedProxies: ['127.0.0.1'],
     startTimeoutMs: 120_000,
     stopTimeoutMs: 15_000,

@@ -1,11 +1,14 @@
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// biome-ignore lint/style/noRestrictedImports: integration tests drive the real client-node against the simulator in test/
-import { type KubeSim, startKubeSim } from '../../../../test/kube-sim/sim.ts';
-import { runtimeObjectName, workspaceClaimName } from '../../names.ts';
-import type { ObservedRuntime, RuntimeDriver, RuntimeTarget } from '../driver.ts';
-import { createKubernetesDriver } from './kubernetes-driver.ts';
-import { sampleTarget } from './render/fixture.ts';
+import type {
+  ObservedRuntime,
+  RuntimeDriver,
+  RuntimeTarget,
+} from '../../../orchestrator/src/drivers/driver.ts';
+import { createKubernetesDriver } from '../../../orchestrator/src/drivers/kubernetes/kubernetes-driver.ts';
+import { sampleTarget } from '../../../orchestrator/src/drivers/kubernetes/render/fixture.ts';
+import { runtimeObjectName, workspaceClaimName } from '../../../orchestrator/src/names.ts';
+import { type KubeSim, startKubeSim } from '../../kube-sim/sim.ts';
 
 /**
  * The driver through the unmodified client-node against the API-server simulator (simulated
