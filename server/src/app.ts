@@ -3,17 +3,20 @@ import type { AddressInfo } from 'node:net';
 import type { AppDeps } from './context.ts';
 import { attachGraphqlWs } from './graphql/ws.ts';
 import { buildYoga } from './graphql/yoga.ts';
-import { clientIp } from './http/client-ip.ts';
+import { clientIp, ProxyTrust } from './http/proxy-trust.ts';
 import { sendJson } from './http/respond.ts';
 
 /** Extra HTTP routes mounted by later layers (forward auth, model proxy, SPA, edge). */
 export type Route = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
 export interface BuildAppOptions {
-  /** Tried in order before GraphQL; a route returns true when it handled the request. */
+  /**
+   * Tried first, in order (before health, the body limit and GraphQL), so a host-matched route such as
+   * the embedded edge owns everything on its hosts. A route returns true when it handled the request.
+   */
   routes?: Route[];
-  /** Addresses whose `X-Forwarded-For` is believed. @default ['127.0.0.1', '::1'] */
-  trustedProxies?: string[];
+  /** Peers whose `X-Forwarded-For` is believed. @default loopback only */
+  trust?: ProxyTrust;
   /** Largest accepted request body in bytes. @default 1 MiB */
   maxBodyBytes?: number;
 }
@@ -24,23 +27,23 @@ export interface BuildAppOptions {
  * process.
  */
 export function buildApp(deps: AppDeps, options: BuildAppOptions = {}) {
-  const trusted = options.trustedProxies ?? ['127.0.0.1', '::1'];
+  const trust = options.trust ?? new ProxyTrust(['127.0.0.1', '::1']);
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const yoga = buildYoga(deps);
-  const routes: Route[] = [healthRoute(deps), ...(options.routes ?? [])];
+  const routes: Route[] = [...(options.routes ?? []), healthRoute(deps)];
 
   const server = createServer(async (req, res) => {
     try {
+      for (const route of routes) if (await route(req, res)) return;
       if (Number(req.headers['content-length'] ?? 0) > maxBody) {
         return sendJson(res, 413, {
           code: 'PAYLOAD_TOO_LARGE',
           message: `Request bodies are limited to ${maxBody} bytes.`,
         });
       }
-      for (const route of routes) if (await route(req, res)) return;
       if (new URL(req.url ?? '/', 'http://x').pathname.startsWith(yoga.graphqlEndpoint)) {
         // `handle(req, res)` writes the response; `handleNodeRequestAndResponse` only returns it.
-        await yoga.handle(req, res, { ip: clientIp(req, trusted) });
+        await yoga.handle(req, res, { ip: clientIp(req, trust) });
         return;
       }
       sendJson(res, 404, { code: 'NOT_FOUND', message: 'No such route.' });
@@ -52,7 +55,7 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}) {
   });
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
-  const ws = attachGraphqlWs(server, yoga, trusted);
+  const ws = attachGraphqlWs(server, yoga, trust);
 
   return {
     server,

@@ -12,6 +12,7 @@ import { PgListener } from './db/pg-listener.ts';
 import { loadOrCreateSecret } from './db/secret-file.ts';
 import { createEntrance } from './edge/entrance.ts';
 import { RuntimeEventHub } from './events/runtime-event-hub.ts';
+import { ProxyTrust } from './http/proxy-trust.ts';
 import { createLogger } from './logger.ts';
 
 const config = parseConfig(process.env);
@@ -41,7 +42,10 @@ async function main() {
 
   const deps = { orm, config, logger, secret, authenticator, hub };
   const entrance = createEntrance(deps, listener);
-  const app = buildApp(deps, { routes: entrance.routes });
+  const app = buildApp(deps, {
+    routes: entrance.routes,
+    trust: new ProxyTrust(config.TRUSTED_PROXIES),
+  });
   entrance.attach(app.server);
   const port = await app.start(config.PORT, config.HOST);
   stops.unshift(async () => entrance.stop());

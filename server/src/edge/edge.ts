@@ -3,10 +3,11 @@ import type { Duplex } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
 import { IDENTITY_HEADER } from '../../../schema/domain/identity.ts';
 import type { Route } from '../app.ts';
-import { directFacts, type ProxyTrust } from '../forward-auth/facts.ts';
+import { directFacts } from '../forward-auth/facts.ts';
 import type { Evaluation, Gate } from '../forward-auth/gate.ts';
 import { classifyHost } from '../forward-auth/host.ts';
 import { refuseUpgrade, sendDecision } from '../forward-auth/respond.ts';
+import type { ProxyTrust } from '../http/proxy-trust.ts';
 import type { Logger } from '../logger.ts';
 import { upstreamHeaders } from './upstream-headers.ts';
 

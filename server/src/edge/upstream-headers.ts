@@ -3,8 +3,8 @@ import { isIP } from 'node:net';
 import { IDENTITY_HEADER } from '../../../schema/domain/identity.ts';
 import { API_TOKEN_PREFIX } from '../auth/authenticator.ts';
 import { SESSION_COOKIE } from '../auth/cookies.ts';
-import { unmap } from '../forward-auth/facts.ts';
 import type { IdentityHeaders } from '../forward-auth/types.ts';
+import { unmap } from '../http/proxy-trust.ts';
 
 /**
  * Client attribution for a browser on the server's own host (the `npm start` case: browser and

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProxyTrust } from './facts.ts';
+import { ProxyTrust } from '../http/proxy-trust.ts';
 
 describe('ProxyTrust', () => {
   const trust = new ProxyTrust(['127.0.0.1', '::1', '10.42.0.0/16']);

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import { type ProxyTrust, unmap } from '../http/proxy-trust.ts';
 import type { LoginHints } from './hints.ts';
 
 /** Everything the entrance reads from a request, already reduced to strings. */
@@ -14,34 +15,6 @@ export interface RequestFacts {
   authorization: string | undefined;
   /** The client, for audit rows: the forwarded client when the peer is a trusted proxy. */
   ip: string | null;
-}
-
-/** Addresses (IPs or CIDRs) whose `X-Forwarded-*` headers are believed. */
-export class ProxyTrust {
-  private readonly list = new BlockList();
-
-  /** @param entries e.g. `['127.0.0.1', '::1', '10.42.0.0/16']`; invalid entries throw at startup. */
-  constructor(entries: string[]) {
-    for (const entry of entries) {
-      const [addr = '', bits] = entry.trim().split('/');
-      const family = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
-      if (!isIP(addr)) throw new Error(`TRUSTED_PROXIES: "${entry}" is not an IP address or CIDR`);
-      if (bits === undefined) this.list.addAddress(addr, family);
-      else this.list.addSubnet(addr, Number(bits), family);
-    }
-  }
-
-  trusts(address: string | null | undefined): boolean {
-    if (!address) return false;
-    const ip = unmap(address);
-    const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
-    return isIP(ip) !== 0 && this.list.check(ip, family);
-  }
-}
-
-/** `::ffff:10.0.0.1` → `10.0.0.1`, so IPv4 rules match dual-stack sockets. */
-export function unmap(ip: string): string {
-  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
 }
 
 /** One header as a string; repeated headers are joined (and so fail validation downstream). */

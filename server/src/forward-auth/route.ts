@@ -1,5 +1,6 @@
 import type { Route } from '../app.ts';
-import { forwardedFacts, type ProxyTrust } from './facts.ts';
+import type { ProxyTrust } from '../http/proxy-trust.ts';
+import { forwardedFacts } from './facts.ts';
 import type { Gate } from './gate.ts';
 import { sendDecision } from './respond.ts';
 

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { ExecutionArgs, execute, subscribe } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { clientIp } from '../http/client-ip.ts';
+import { clientIp, type ProxyTrust } from '../http/proxy-trust.ts';
 import type { Yoga } from './yoga.ts';
 
 /**
@@ -10,7 +10,7 @@ import type { Yoga } from './yoga.ts';
  * WebSocket and HTTP share the schema, plugins (limits, masking) and context construction.
  * Auth: the upgrade request's cookie, or `connectionParams.authorization` (`Bearer <token>`).
  */
-export function attachGraphqlWs(server: Server, yoga: Yoga, trustedProxies: string[]) {
+export function attachGraphqlWs(server: Server, yoga: Yoga, trust: ProxyTrust) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   server.on('upgrade', (req, socket, head) => {
     if (new URL(req.url ?? '/', 'http://x').pathname !== yoga.graphqlEndpoint) return;
@@ -30,7 +30,7 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, trustedProxies: stri
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           wsFacts: {
             headers,
-            ip: clientIp(req, trustedProxies),
+            ip: clientIp(req, trust),
             bearer: typeof auth === 'string' ? auth : null,
           },
         });
