@@ -9,6 +9,11 @@ export const CHANNELS = {
   runtimeEvents: 'clawloops_runtime_events',
   /** Server → servers: sessions/tokens/users changed; drop caches. Payload: `session:<id>` | `user:<id>`. */
   authInvalidate: 'clawloops_auth_invalidate',
+  /**
+   * Anyone → credential proxies: model access changed; drop caches. Payload: `routes` (routes or grants),
+   * `budget:<userId>` | `budget:*`, `credential:<runtimeId>` (the orchestrator wrote a runtime key).
+   */
+  modelAccess: 'clawloops_model_access',
 } as const;
 
 /** Advisory lock key that serialises runtime-event inserts so commit order equals id order. */

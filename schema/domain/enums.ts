@@ -46,5 +46,10 @@ export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number];
 export const AUDIT_RESULTS = ['ok', 'denied', 'error'] as const;
 export type AuditResult = (typeof AUDIT_RESULTS)[number];
 
-export const UPSTREAM_KINDS = ['openai', 'litellm', 'vllm', 'ollama'] as const;
+/** How the credential proxy talks to a model route's upstream (see server/src/model-proxy/upstream.ts). */
+export const UPSTREAM_KINDS = ['openai-compatible', 'litellm', 'vllm', 'ollama'] as const;
 export type UpstreamKind = (typeof UPSTREAM_KINDS)[number];
+
+/** Budget windows; each starts at a UTC calendar boundary (see domain/budget-period.ts). */
+export const BUDGET_PERIODS = ['day', 'week', 'month'] as const;
+export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];

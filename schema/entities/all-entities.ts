@@ -1,9 +1,12 @@
 import { ApiToken } from './api-token.entity.ts';
 import { AuditEvent } from './audit-event.entity.ts';
 import { Invitation } from './invitation.entity.ts';
+import { ModelBudget } from './model-budget.entity.ts';
 import { ModelGrant } from './model-grant.entity.ts';
 import { ModelRoute } from './model-route.entity.ts';
+import { ModelUsage } from './model-usage.entity.ts';
 import { Runtime } from './runtime.entity.ts';
+import { RuntimeCredential } from './runtime-credential.entity.ts';
 import { RuntimeEvent } from './runtime-event.entity.ts';
 import { Session } from './session.entity.ts';
 import { User } from './user.entity.ts';
@@ -18,5 +21,8 @@ export const ALL_ENTITIES = [
   RuntimeEvent,
   ModelRoute,
   ModelGrant,
+  ModelBudget,
+  ModelUsage,
+  RuntimeCredential,
   AuditEvent,
 ];

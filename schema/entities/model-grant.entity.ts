@@ -6,6 +6,15 @@ import { User } from './user.entity.ts';
 export const ModelGrantSchema = defineEntity({
   name: 'ModelGrant',
   tableName: 'model_grants',
+  uniques: [
+    { properties: ['route', 'user'] },
+    // NULLs are distinct in a plain unique constraint: one "everyone" grant per route needs its own.
+    {
+      name: 'model_grants_route_everyone_unique',
+      expression:
+        'create unique index "model_grants_route_everyone_unique" on "model_grants" ("route_id") where "user_id" is null',
+    },
+  ],
   properties: {
     id: p
       .uuid()
