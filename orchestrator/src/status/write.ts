@@ -44,7 +44,12 @@ export async function writeStatus(
     row.endpoint === change.endpoint &&
     sameConditions(row.conditions, conditions);
   if (unchanged) return false;
-  const announce = row.phase !== plan.phase || row.statusMessage !== plan.message;
+  // Subscribers derive status from events: any change they should see gets one (a new generation
+  // observed in the same phase included), repeated observations get none.
+  const announce =
+    row.phase !== plan.phase ||
+    row.statusMessage !== plan.message ||
+    row.observedGeneration !== change.generation;
   const conn = em.getConnection();
   await conn.transactional(async (trx) => {
     const run: SqlRunner = (sql, params) => conn.execute(sql, params, 'all', trx);
