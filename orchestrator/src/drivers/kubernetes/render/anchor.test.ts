@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { IDENTITY_HEADER } from '../../../../../schema/domain/identity.ts';
 import { renderAnchor } from './anchor.ts';
 import { RUNTIME_ID, sampleOptions, sampleTarget } from './fixture.ts';
 
@@ -25,7 +26,7 @@ describe('renderAnchor', () => {
     ['gateway.trustedProxies', ['10.42.0.0/16']],
     ['gateway.auth.mode', 'trusted-proxy'],
     ['gateway.auth.trustedProxy.allowLoopback', false],
-    ['gateway.auth.trustedProxy.userHeader', 'x-forwarded-user'],
+    ['gateway.auth.trustedProxy.userHeader', IDENTITY_HEADER],
     ['gateway.auth.trustedProxy.allowUsers', ['alice']],
     ['gateway.controlUi.allowedOrigins', ['https://u-alice.example.com']],
     ['models.providers.clawloops.apiKey', `\${CLAWLOOPS_MODEL_KEY}`],
