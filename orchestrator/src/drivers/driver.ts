@@ -95,6 +95,13 @@ export interface ObservedRuntime {
   endpoint?: string;
   /** When the current state was entered, if known. */
   since?: Date;
+  /**
+   * Set when objects the driver owns no longer match what it would apply (edited by hand, deleted,
+   * or not yet verified since this process started), e.g. `Service rt-x: spec.ports`. The planner
+   * then calls `ensureRunning` even though the workload is ready; otherwise a converged runtime
+   * costs no write at all.
+   */
+  drift?: string;
 }
 
 export const ABSENT: ObservedRuntime = { state: 'absent', restarts: 0 };
