@@ -64,6 +64,12 @@ describe('plan', () => {
       'Running',
     ],
     [
+      'running, ready but an owned object drifted ⇒ re-apply, stay Running',
+      input('running', { state: 'ready', templateHash: 'h1', drift: 'Service rt-x: spec.ports' }),
+      'ensureRunning',
+      'Running',
+    ],
+    [
       'running, ready but old template ⇒ replace',
       input('running', { state: 'ready', templateHash: 'old' }),
       'ensureRunning',

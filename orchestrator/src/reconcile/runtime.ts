@@ -112,7 +112,9 @@ function planRun(input: PlanInput): Plan {
     };
   }
   if (observed.state === 'ready' && matches) {
-    return result('none', 'Running', gen, 'Ready', 'Runtime is ready.', {
+    // Drift repair re-applies without touching status: the runtime is Running throughout.
+    const action = observed.drift ? 'ensureRunning' : 'none';
+    return result(action, 'Running', gen, 'Ready', 'Runtime is ready.', {
       progress: 100,
       ready: true,
     });
