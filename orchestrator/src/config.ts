@@ -14,6 +14,12 @@ export const orchestratorConfigSchema = z.object({
   /** Kubernetes driver: namespace for runtimes. */
   RUNTIME_NAMESPACE: z.string().default('clawloops-runtimes'),
   OPENCLAW_IMAGE: z.string().default('ghcr.io/openclaw/openclaw'),
+  /**
+   * Credential-proxy base URL as runtimes reach it. The embedded server passes its own
+   * (`http://127.0.0.1:<PORT>/v1`); a stand-alone orchestrator must be told (in Kubernetes, the proxy's
+   * Service URL). Unset: runtimes get no model provider.
+   */
+  MODEL_PROXY_URL: z.url().optional(),
 });
 
 export type OrchestratorConfig = z.infer<typeof orchestratorConfigSchema>;

@@ -7,6 +7,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { RuntimeDriver } from './drivers/driver.ts';
 import type { Logger } from './logger.ts';
+import { deleteCredential, loadGrantedModels, writeCredential } from './model-access.ts';
 import { KeyedQueue } from './queue.ts';
 import { failurePlan } from './reconcile/failure.ts';
 import { type PlannerSettings, plan } from './reconcile/runtime.ts';
@@ -54,7 +55,10 @@ export function createController(o: ControllerOptions) {
     }
     let target: ReturnType<typeof buildTarget> | null = null;
     try {
-      target = row.desiredState === 'running' ? buildTarget(row, o.target) : null;
+      const running = row.desiredState === 'running';
+      const models =
+        running && o.target.modelProxyUrl ? await loadGrantedModels(em, row.ownerId) : [];
+      target = running ? buildTarget(row, o.target, models) : null;
     } catch (err) {
       await writeStatus(
         em,
@@ -79,6 +83,8 @@ export function createController(o: ControllerOptions) {
     });
     if (p.starting) starting.add(id);
     else starting.delete(id);
+    if (target?.model) await writeCredential(em, row, target.model.apiKey);
+    else await deleteCredential(em, row);
     if (p.action === 'ensureRunning' && target) await o.driver.ensureRunning(target);
     else if (p.action === 'ensureStopped') await o.driver.ensureStopped(id);
     else if (p.action === 'ensureDeleted')

@@ -23,6 +23,7 @@ const orchestrator = buildOrchestrator({
     secret: config.CLAWLOOPS_SECRET,
     publicUrl: config.PUBLIC_URL,
     baseDomain: config.RUNTIME_BASE_DOMAIN,
+    modelProxyUrl: config.MODEL_PROXY_URL,
   },
   controller: {
     workers: config.ORCHESTRATOR_WORKERS,

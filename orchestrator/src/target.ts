@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { deriveModelKey } from '../../schema/domain/model-key.ts';
 import {
   DEFAULT_OPENCLAW_VERSION,
   DEFAULT_PROFILE,
@@ -6,6 +7,7 @@ import {
 } from '../../schema/domain/profiles.ts';
 import { userHostLabel } from '../../schema/domain/slugs.ts';
 import type { ModelAccess, RuntimeTarget } from './drivers/driver.ts';
+import type { GrantedModel } from './model-access.ts';
 import type { RuntimeRow } from './status/runtime-row.ts';
 
 export interface TargetSettings {
@@ -16,23 +18,33 @@ export interface TargetSettings {
   /** Runtime hosts are `<label>.<baseDomain>`. @default the host of publicUrl */
   baseDomain?: string;
   profiles?: Record<string, RuntimeProfile>;
-  model?: Omit<ModelAccess, 'apiKey'>;
+  /**
+   * Credential-proxy base URL as runtimes reach it (`MODEL_PROXY_URL`). Unset: runtimes get no model
+   * provider. @default unset
+   */
+  modelProxyUrl?: string;
 }
 
 /** Unknown profile names are a user-visible failure, not a crash (see controller). */
 export class UnknownProfileError extends Error {}
 
-/** Pure: the driver's target for a runtime row. */
-export function buildTarget(row: RuntimeRow, s: TargetSettings): RuntimeTarget {
+/**
+ * Pure: the driver's target for a runtime row and its owner's granted models (default first). The
+ * model list and the runtime's proxy key (which changes with `generation`) are part of the template
+ * hash, so a grant change or a restart rolls the workload.
+ */
+export function buildTarget(
+  row: RuntimeRow,
+  s: TargetSettings,
+  models: GrantedModel[] = [],
+): RuntimeTarget {
   const profile = (s.profiles ?? { default: DEFAULT_PROFILE })[row.profile];
   if (!profile) throw new UnknownProfileError(`Unknown runtime profile "${row.profile}".`);
   const openclawVersion = row.runtimeVersion || profile.openclawVersion || DEFAULT_OPENCLAW_VERSION;
   const hostLabel = userHostLabel(row.ownerUsername);
   const url = new URL(s.publicUrl);
   const publicOrigin = `${url.protocol}//${hostLabel}.${s.baseDomain ?? url.hostname}${url.port ? `:${url.port}` : ''}`;
-  const model = s.model
-    ? { ...s.model, apiKey: derive(s.secret, `model-key:${row.id}`) }
-    : undefined;
+  const model = modelAccess(row, s, models);
   const hashed = {
     openclawVersion,
     profile,
@@ -53,6 +65,20 @@ export function buildTarget(row: RuntimeRow, s: TargetSettings): RuntimeTarget {
     templateHash: createHash('sha256').update(JSON.stringify(hashed)).digest('hex').slice(0, 16),
     gatewayPassword: derive(s.secret, `gateway-password:${row.id}`),
     model,
+  };
+}
+
+function modelAccess(
+  row: RuntimeRow,
+  s: TargetSettings,
+  models: GrantedModel[],
+): ModelAccess | undefined {
+  if (!s.modelProxyUrl || models.length === 0) return undefined;
+  return {
+    baseUrl: s.modelProxyUrl,
+    apiKey: deriveModelKey(s.secret, row.id, row.generation),
+    models,
+    primary: models[0]?.id,
   };
 }
 

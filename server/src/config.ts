@@ -38,6 +38,19 @@ export const configSchema = z.object({
   EMBEDDED_ORCHESTRATOR: bool.default(true),
   /** `local` (child processes) or `kubernetes`. */
   RUNTIME_DRIVER: z.enum(['local', 'kubernetes']).default('local'),
+  /**
+   * Encrypts model-route upstream credentials at rest (any string; hashed to an AES-256 key). Unset: a
+   * key derived from CLAWLOOPS_SECRET. Changing it makes stored credentials unreadable: set them again.
+   */
+  MODEL_CREDENTIAL_KEY: z.string().min(16).optional(),
+  /** Serve the credential proxy under /v1 on this server (off when it runs as its own process). */
+  MODEL_PROXY_EMBEDDED: bool.default(true),
+  /** Credential-proxy base URL as runtimes reach it. Default: http://127.0.0.1:<PORT>/v1 (embedded). */
+  MODEL_PROXY_URL: z.url().optional(),
+  /** Port of the stand-alone proxy (`node server/src/model-proxy/main.ts`). */
+  MODEL_PROXY_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+  /** Upstream time to response headers, and longest silence inside a streamed body. */
+  MODEL_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Human-readable logs instead of JSON (default when stdout is a terminal). */
   LOG_PRETTY: bool.optional(),

@@ -10,10 +10,12 @@ import { parseConfig } from './config.ts';
 import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import { PgListener } from './db/pg-listener.ts';
 import { loadOrCreateSecret } from './db/secret-file.ts';
-import { createEntrance } from './edge/entrance.ts';
+import { createEntrance, entranceConfig } from './edge/entrance.ts';
 import { RuntimeEventHub } from './events/runtime-event-hub.ts';
 import { ProxyTrust } from './http/proxy-trust.ts';
 import { createLogger } from './logger.ts';
+import { spaRoute } from './web/spa.ts';
+import { buildModelProxy } from './model-proxy/build.ts';
 
 const config = parseConfig(process.env);
 const logger = createLogger(config.LOG_LEVEL, config.LOG_PRETTY ?? process.stdout.isTTY === true);
@@ -42,16 +44,21 @@ async function main() {
 
   const deps = { orm, config, logger, secret, authenticator, hub };
   const entrance = createEntrance(deps, listener);
+  const modelProxy = config.MODEL_PROXY_EMBEDDED ? buildModelProxy({ ...deps, listener }) : null;
+  if (modelProxy) stops.unshift(() => modelProxy.stop());
   const app = buildApp(deps, {
-    routes: entrance.routes,
+    routes: [...entrance.routes, ...(modelProxy ? [modelProxy.route] : [])],
     trust: new ProxyTrust(config.TRUSTED_PROXIES),
+    fallback: spaRoute({ hosts: entranceConfig(config) }),
   });
   entrance.attach(app.server);
   const port = await app.start(config.PORT, config.HOST);
   stops.unshift(async () => entrance.stop());
   stops.unshift(() => app.stop());
 
-  if (config.EMBEDDED_ORCHESTRATOR) stops.unshift(startOrchestratorWorker(databaseUrl, secret));
+  const modelProxyUrl = config.MODEL_PROXY_URL ?? `http://127.0.0.1:${port}/v1`;
+  if (config.EMBEDDED_ORCHESTRATOR)
+    stops.unshift(startOrchestratorWorker(databaseUrl, secret, modelProxyUrl));
 
   const base = config.PUBLIC_URL.replace(/:\d+$/, '').replace(/\/$/, '');
   logger.info(`ClawLoops is running at ${base}:${port}  (GraphQL: ${base}:${port}/graphql)`);
@@ -65,9 +72,18 @@ async function main() {
  * import between server/ and orchestrator/ — they meet only in PostgreSQL, exactly as in production
  * where `npm run orchestrator` is its own process.
  */
-function startOrchestratorWorker(databaseUrl: string, secret: string): () => Promise<void> {
+function startOrchestratorWorker(
+  databaseUrl: string,
+  secret: string,
+  modelProxyUrl: string,
+): () => Promise<void> {
   const worker = new Worker(new URL('../../orchestrator/src/main.ts', import.meta.url), {
-    env: { ...process.env, DATABASE_URL: databaseUrl, CLAWLOOPS_SECRET: secret },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      CLAWLOOPS_SECRET: secret,
+      MODEL_PROXY_URL: modelProxyUrl,
+    },
   });
   worker.on('error', (err) => logger.error({ err }, 'orchestrator worker failed'));
   return async () => {

@@ -20,11 +20,14 @@ export interface RuntimeRow {
   endpoint: string | null;
   /** Message of the last event the orchestrator appended (to avoid repeating it). */
   statusMessage: string | null;
+  /** Hash of the runtime's credential-proxy key as stored (`runtime_credentials`), if any. */
+  credentialHash: string | null;
 }
 
 const SELECT = `select r.id, r.owner_id, u.username, r.desired_state, r.generation, r.retention_policy, r.profile,
        r.runtime_version, r.restart_nonce, r.phase, r.conditions, r.observed_generation, r.last_error, r.endpoint,
-       (select e.message from runtime_events e where e.runtime_id = r.id order by e.seq desc limit 1) as status_message
+       (select e.message from runtime_events e where e.runtime_id = r.id order by e.seq desc limit 1) as status_message,
+       (select c.key_hash from runtime_credentials c where c.runtime_id = r.id) as credential_hash
   from runtimes r join users u on u.id = r.owner_id`;
 
 export async function loadRuntime(em: EntityManager, id: string): Promise<RuntimeRow | null> {
@@ -63,5 +66,6 @@ function toRow(r: Record<string, unknown>): RuntimeRow {
     lastError: (r.last_error as string | null) ?? null,
     endpoint: (r.endpoint as string | null) ?? null,
     statusMessage: (r.status_message as string | null) ?? null,
+    credentialHash: (r.credential_hash as string | null) ?? null,
   };
 }

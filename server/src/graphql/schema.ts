@@ -11,6 +11,10 @@ import './types/auth.ts';
 import './types/invitation.ts';
 import './types/api-token.ts';
 import './types/audit-event.ts';
+import './types/model-route.ts';
+import './types/model-grant.ts';
+import './types/budget.ts';
+import './types/usage.ts';
 
 builder.queryType({});
 builder.mutationType({});
