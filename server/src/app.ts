@@ -19,6 +19,8 @@ export interface BuildAppOptions {
   trust?: ProxyTrust;
   /** Largest accepted request body in bytes. @default 1 MiB */
   maxBodyBytes?: number;
+  /** Tried last, when nothing else matched (the SPA: static files and index.html for app routes). */
+  fallback?: Route;
 }
 
 /**
@@ -46,6 +48,7 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}) {
         await yoga.handle(req, res, { ip: clientIp(req, trust) });
         return;
       }
+      if (options.fallback && (await options.fallback(req, res))) return;
       sendJson(res, 404, { code: 'NOT_FOUND', message: 'No such route.' });
     } catch (err) {
       deps.logger.error({ err }, 'request failed');
