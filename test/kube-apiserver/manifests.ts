@@ -1,0 +1,40 @@
+/**
+ * Applies the repo's own manifests (deploy/k8s/) to the harness apiserver: the Traefik CRDs and
+ * the orchestrator's RBAC. Server-side apply as the harness, so re-applying is idempotent.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  loadAllYaml,
+  PatchStrategy,
+} from '@kubernetes/client-node';
+
+const DEPLOY = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'deploy', 'k8s');
+
+export const TRAEFIK_CRDS = [
+  join(DEPLOY, 'crds', 'traefik-ingressroute.yaml'),
+  join(DEPLOY, 'crds', 'traefik-middleware.yaml'),
+];
+export const ORCHESTRATOR_RBAC = join(DEPLOY, 'base', 'orchestrator-rbac.yaml');
+
+export function loadManifests(file: string): KubernetesObject[] {
+  return loadAllYaml(readFileSync(file, 'utf8')) as KubernetesObject[];
+}
+
+export async function applyObjects(kc: KubeConfig, objects: KubernetesObject[]): Promise<void> {
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  for (const obj of objects) {
+    await api.patch(
+      obj,
+      undefined,
+      undefined,
+      'clawloops-test-harness',
+      true,
+      PatchStrategy.ServerSideApply,
+    );
+  }
+}
