@@ -85,7 +85,7 @@ builder.mutationField('removeModelBudget', (t) =>
       "Removes a user's own budget (the default applies again), or the default (omit `user`).",
     authScopes: ADMIN_WRITE,
     unauthorizedResolver: auditedDenial('model.budget.remove'),
-    errors: { types: COMMON_ERRORS, directResult: true },
+    errors: { types: COMMON_ERRORS, directResult: false },
     args: { user: t.arg.globalID({ for: UserRef }) },
     resolve: (_root, args, ctx) => removeBudget(ctx, args.user?.id ?? null),
   }),

@@ -60,7 +60,7 @@ builder.mutationField('revokeModelGrant', (t) =>
       'Removes a grant; affected runtimes are re-rendered and the proxy refuses at once.',
     authScopes: ADMIN_WRITE,
     unauthorizedResolver: auditedDenial('model.revoke'),
-    errors: { types: [...COMMON_ERRORS, NotFoundError], directResult: true },
+    errors: { types: [...COMMON_ERRORS, NotFoundError], directResult: false },
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => revokeGrant(ctx, String(args.id)),
   }),

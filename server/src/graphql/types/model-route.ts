@@ -170,7 +170,7 @@ builder.mutationField('deleteModelRoute', (t) =>
     description: 'Deletes a route and its grants; returns its id.',
     authScopes: ADMIN_WRITE,
     unauthorizedResolver: auditedDenial('model.route.delete'),
-    errors: { types: [...COMMON_ERRORS, NotFoundError], directResult: true },
+    errors: { types: [...COMMON_ERRORS, NotFoundError], directResult: false },
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => deleteRoute(ctx, String(args.id)),
   }),
