@@ -9,6 +9,11 @@ export const orchestratorConfigSchema = z.object({
   RUNTIME_DRIVER: z.enum(['local', 'kubernetes']).default('local'),
   DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Human-readable logs instead of JSON. @default whether stdout is a terminal */
+  LOG_PRETTY: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional(),
   ORCHESTRATOR_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
   MAX_CONCURRENT_STARTS: z.coerce.number().int().min(1).default(4),
   /** Kubernetes driver: namespace for runtimes. */

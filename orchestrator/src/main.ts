@@ -8,7 +8,7 @@ import { createLogger } from './logger.ts';
 import { buildOrchestrator } from './orchestrator.ts';
 
 const config = parseOrchestratorConfig(process.env);
-const logger = createLogger(config.LOG_LEVEL, process.stdout.isTTY === true || !isMainThread);
+const logger = createLogger(config.LOG_LEVEL, config.LOG_PRETTY ?? process.stdout.isTTY === true);
 
 const orm = await initOrm({
   clientUrl: config.DATABASE_URL,

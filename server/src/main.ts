@@ -14,11 +14,12 @@ import { createEntrance, entranceConfig } from './edge/entrance.ts';
 import { RuntimeEventHub } from './events/runtime-event-hub.ts';
 import { ProxyTrust } from './http/proxy-trust.ts';
 import { createLogger } from './logger.ts';
-import { spaRoute } from './web/spa.ts';
 import { buildModelProxy } from './model-proxy/build.ts';
+import { spaRoute } from './web/spa.ts';
 
 const config = parseConfig(process.env);
-const logger = createLogger(config.LOG_LEVEL, config.LOG_PRETTY ?? process.stdout.isTTY === true);
+const pretty = config.LOG_PRETTY ?? process.stdout.isTTY === true;
+const logger = createLogger(config.LOG_LEVEL, pretty);
 const stops: (() => Promise<unknown>)[] = [];
 
 async function main() {
@@ -81,6 +82,7 @@ function startOrchestratorWorker(
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
+      LOG_PRETTY: String(pretty),
       CLAWLOOPS_SECRET: secret,
       MODEL_PROXY_URL: modelProxyUrl,
     },

@@ -24,3 +24,11 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ dataDir: '/d', ...extra })).toThrow();
   });
 });
+
+describe('resolveOptions dataDir', () => {
+  it('makes a relative dataDir absolute (gateways run with their own working directory)', () => {
+    expect(resolveOptions({ dataDir: '.data/runtimes-local' }).dataDir).toBe(
+      `${process.cwd()}/.data/runtimes-local`,
+    );
+  });
+});

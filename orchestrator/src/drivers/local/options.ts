@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { IDENTITY_HEADER } from '../../../../schema/domain/identity.ts';
 
 type LogFn = (obj: Record<string, unknown>, msg?: string) => void;
@@ -87,6 +87,10 @@ export function resolveOptions(options: LocalDriverOptions): ResolvedOptions {
     now: () => new Date(),
     ...stripUndefined(options),
   };
+  // Gateways run with their own working directory: a relative dataDir (DATA_DIR=.data) would make
+  // OPENCLAW_CONFIG_PATH point elsewhere and the gateway refuse to start ("Missing config").
+  resolved.dataDir = resolve(resolved.dataDir);
+  resolved.openclawCacheDir = resolve(resolved.openclawCacheDir);
   if (resolved.portStride < 20) {
     throw new Error(
       `portStride must be >= 20 (OpenClaw derives ports up to +11), got ${resolved.portStride}`,
