@@ -30,8 +30,8 @@ export interface ForwardResult {
 const MAX_ERROR_BODY = 64 * 1024;
 
 /**
- * Sends `call` upstream and relays the answer: successful bodies (SSE or JSON) are written to the
- * client chunk by chunk as they arrive while usage is read on the side; upstream failures become
+ * Sends `call` upstream and relays the answer: streamed (SSE) bodies are written to the client chunk
+ * by chunk as they arrive while usage is read on the side, JSON bodies in one write; upstream failures become
  * OpenAI-style errors (502 unreachable/failed, 504 timeout). If the client goes away, the upstream
  * request is destroyed at once (status 499 in the ledger).
  */
@@ -106,16 +106,31 @@ function relaySuccess(
   onEnd: (usage: TokenUsage | null) => void,
 ): void {
   const contentType = ur.headers['content-type'] ?? 'application/json';
-  const sse = contentType.includes('text/event-stream');
+  if (!contentType.includes('text/event-stream')) {
+    // A complete JSON answer: relayed in one write with a length (we must read its usage anyway).
+    const chunks: Buffer[] = [];
+    ur.on('data', (chunk: Buffer) => chunks.push(chunk));
+    ur.on('end', () => {
+      const body = Buffer.concat(chunks);
+      res.writeHead(status, { 'content-type': contentType, 'content-length': body.length });
+      res.end(body);
+      try {
+        onEnd(usageOf(JSON.parse(body.toString('utf8'))));
+      } catch {
+        onEnd(null);
+      }
+    });
+    ur.on('error', () => res.destroy());
+    return;
+  }
   res.writeHead(status, {
     'content-type': contentType,
-    ...(sse ? { 'cache-control': 'no-cache', 'x-accel-buffering': 'no' } : {}),
+    'cache-control': 'no-cache',
+    'x-accel-buffering': 'no',
   });
-  const scanner = sse ? new SseUsageScanner() : null;
-  const chunks: Buffer[] = [];
+  const scanner = new SseUsageScanner();
   ur.on('data', (chunk: Buffer) => {
-    if (scanner) scanner.push(chunk);
-    else chunks.push(chunk);
+    scanner.push(chunk);
     if (!res.write(chunk)) {
       ur.pause();
       res.once('drain', () => ur.resume());
@@ -123,16 +138,8 @@ function relaySuccess(
   });
   ur.on('end', () => {
     res.end();
-    if (scanner) {
-      scanner.end();
-      onEnd(scanner.usage);
-      return;
-    }
-    try {
-      onEnd(usageOf(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
-    } catch {
-      onEnd(null);
-    }
+    scanner.end();
+    onEnd(scanner.usage);
   });
   ur.on('error', () => res.destroy());
 }

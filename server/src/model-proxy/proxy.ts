@@ -157,35 +157,35 @@ export function createModelProxy(deps: ModelProxyDeps, options: ModelProxyOption
 
 export type ModelProxy = ReturnType<typeof createModelProxy>;
 
-async function readJson(req: IncomingMessage, max: number): Promise<Record<string, unknown>> {
-  if (Number(req.headers['content-length'] ?? 0) > max) {
-    throw new ProxyError(
+function readJson(req: IncomingMessage, max: number): Promise<Record<string, unknown>> {
+  const tooLarge = () =>
+    new ProxyError(
       413,
       'invalid_request_error',
       'request_too_large',
       `Request bodies are limited to ${max} bytes.`,
     );
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > max) {
-      throw new ProxyError(
-        413,
-        'invalid_request_error',
-        'request_too_large',
-        `Request bodies are limited to ${max} bytes.`,
-      );
-    }
-    chunks.push(chunk);
-  }
-  try {
-    const value = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-    if (value && typeof value === 'object' && !Array.isArray(value))
-      return value as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw badRequest('The body must be a JSON object.', 'invalid_json');
+  if (Number(req.headers['content-length'] ?? 0) > max) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        req.removeAllListeners('data');
+        reject(tooLarge());
+      } else chunks.push(chunk);
+    });
+    req.on('error', reject);
+    req.on('end', () => {
+      try {
+        const value = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+        if (value && typeof value === 'object' && !Array.isArray(value))
+          return resolve(value as Record<string, unknown>);
+      } catch {
+        // fall through
+      }
+      reject(badRequest('The body must be a JSON object.', 'invalid_json'));
+    });
+  });
 }

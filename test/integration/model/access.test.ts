@@ -79,7 +79,9 @@ describe('model access control', () => {
     expect(err.error).toMatchObject({ type: 'insufficient_quota', code: 'budget_exceeded' });
     expect(err.message).toMatch(/Token budget exhausted: 27 of 20 tokens used this day/);
     const rows = await m.usageRows(runtimeId);
-    expect(rows.map((r) => r.prompt_tokens + (r.completion_tokens as number))).toEqual([9, 9, 9]);
+    expect(rows.map((r) => Number(r.prompt_tokens) + Number(r.completion_tokens))).toEqual([
+      9, 9, 9,
+    ]);
 
     const cookie = await m.seeder.loginAs(user);
     const mine = await gql(
