@@ -14,6 +14,15 @@ export const orchestratorConfigSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .transform((v) => v === 'true' || v === '1')
     .optional(),
+  /**
+   * Stop every runtime when this process shuts down. On for the embedded default (`npm start`
+   * stops what it started; desired state is kept, so the next start brings them back); off for a
+   * standalone orchestrator, whose replacement adopts running workloads instead.
+   */
+  STOP_RUNTIMES_ON_EXIT: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .default(false),
   ORCHESTRATOR_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
   MAX_CONCURRENT_STARTS: z.coerce.number().int().min(1).default(4),
   /** Kubernetes driver: namespace for runtimes. */

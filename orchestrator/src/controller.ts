@@ -162,10 +162,22 @@ export function createController(o: ControllerOptions) {
       resyncTimer = setInterval(() => void resync(), o.resyncMs ?? 30_000);
       resyncTimer.unref();
     },
-    async stop(): Promise<void> {
+    /**
+     * Stops reconciling. Workloads keep running for the next leader to adopt, unless `stopRuntimes`
+     * (the embedded default's shutdown): then they are stopped after the workers have finished — so
+     * nothing restarts them — and before the driver lets go of them. Desired state is untouched.
+     */
+    async stop({ stopRuntimes = false } = {}): Promise<void> {
       clearInterval(resyncTimer);
       queue.shutdown();
       await Promise.all(workers);
+      if (stopRuntimes) {
+        for (const id of await o.driver.listKnown()) {
+          await o.driver
+            .ensureStopped(id)
+            .catch((err) => o.logger.warn({ err, runtimeId: id }, 'stop failed'));
+        }
+      }
       await o.driver.stop();
     },
   };

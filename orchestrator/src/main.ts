@@ -38,7 +38,7 @@ async function shutdown(reason: string) {
   if (stopping) return;
   stopping = true;
   logger.info({ reason }, 'orchestrator stopping');
-  await orchestrator.stop();
+  await orchestrator.stop({ stopRuntimes: config.STOP_RUNTIMES_ON_EXIT });
   await orm.close();
   if (isMainThread) process.exit(0);
   else parentPort?.close();

@@ -23,6 +23,7 @@ export interface OrchestratorDeps {
 export function buildOrchestrator(deps: OrchestratorDeps) {
   let controller: ReturnType<typeof createController> | null = null;
   let election: ReturnType<typeof startLeaderElection> | null = null;
+  let stopRuntimesOnStepDown = false;
   return {
     get controller() {
       return controller;
@@ -48,12 +49,14 @@ export function buildOrchestrator(deps: OrchestratorDeps) {
           await c.start();
           return async () => {
             controller = null;
-            await c.stop();
+            await c.stop({ stopRuntimes: stopRuntimesOnStepDown });
           };
         },
       });
     },
-    async stop(): Promise<void> {
+    /** Leaves the election; with `stopRuntimes`, stops every workload first (see Controller.stop). */
+    async stop(opts: { stopRuntimes?: boolean } = {}): Promise<void> {
+      stopRuntimesOnStepDown = opts.stopRuntimes === true;
       await election?.stop();
     },
   };

@@ -31,10 +31,18 @@ export class PgListener {
     if (!set) {
       set = new Set();
       this.handlers.set(channel, set);
-      this.client?.query(`listen "${channel}"`).catch(() => {});
+      this.listen(channel);
     }
     set.add(handler);
     return () => set.delete(handler);
+  }
+
+  /** LISTENs are chained: one pg client must not run queries concurrently. */
+  private pending: Promise<unknown> = Promise.resolve();
+  private listen(channel: string): void {
+    const client = this.client;
+    if (!client) return; // connect() listens on every known channel
+    this.pending = this.pending.then(() => client.query(`listen "${channel}"`)).catch(() => {});
   }
 
   onReconnect(handler: () => void): () => void {
