@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{schema,server,orchestrator,test}/**/*.test.ts'],
+          include: ['{schema,server,orchestrator,test,web}/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', 'test/integration/**', 'test/e2e/**', '**/node_modules/**'],
         },
       },

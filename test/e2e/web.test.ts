@@ -1,0 +1,244 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RuntimeDriver } from '../../orchestrator/src/drivers/driver.ts';
+import { createLocalDriver } from '../../orchestrator/src/drivers/local/local-driver.ts';
+import { firstRunSetupUrl } from '../../server/src/auth/first-run.ts';
+import { freePort } from '../testkit/caddy.ts';
+import { createTestDatabase } from '../testkit/database.ts';
+import {
+  startTestOrchestrator,
+  TEST_SECRET,
+  type TestOrchestrator,
+} from '../testkit/orchestrator.ts';
+import { SpecWriter } from '../testkit/spec-writer.ts';
+import { send } from './entrance-support.ts';
+import {
+  buildSpa,
+  CHROMIUM,
+  launchChromium,
+  shoot,
+  startWebServer,
+  VIEWPORTS,
+  type WebServer,
+} from './web-support.ts';
+import { trackGraphqlTraffic } from './web-traffic.ts';
+
+const PASSWORD = 'Correct-horse-42';
+const HOST = 'claw.localhost';
+
+/**
+ * The SPA in Debian's Chromium against the REAL stack: the server as main.ts wires it (GraphQL,
+ * graphql-ws, entrance + embedded edge, SPA), PostgreSQL, the orchestrator with the local driver, and
+ * a REAL OpenClaw gateway. One story, in order: first-run setup → invitation → accept → start →
+ * Running live over the WebSocket → open the workspace → server restart with resume → disable.
+ */
+describe.skipIf(!existsSync(CHROMIUM))(
+  'web SPA end to end (Chromium + server + orchestrator + OpenClaw)',
+  () => {
+    let web: WebServer;
+    let orch: TestOrchestrator;
+    let driver: RuntimeDriver;
+    let spec: SpecWriter;
+    let browser: Browser;
+    let adminCtx: BrowserContext;
+    let userCtx: BrowserContext;
+    let admin: Page;
+    let user: Page;
+    let dataDir: string;
+    let distDir: string;
+    let inviteUrl: string;
+
+    beforeAll(async () => {
+      distDir = mkdtempSync(join(tmpdir(), 'clawloops-web-dist-'));
+      buildSpa(distDir);
+      const databaseUrl = await createTestDatabase();
+      const port = await freePort();
+      // One login must cover the runtime hosts, as COOKIE_DOMAIN=.example.com does in production.
+      // Chromium refuses `Domain=localhost` cookies, so the app lives on claw.localhost and the
+      // workspaces on u-<name>.claw.localhost (every *.localhost name is loopback to Chromium).
+      web = await startWebServer({
+        databaseUrl,
+        secret: TEST_SECRET,
+        port,
+        distDir,
+        hostname: HOST,
+        env: { COOKIE_DOMAIN: HOST },
+      });
+      dataDir = mkdtempSync(join(tmpdir(), 'clawloops-web-e2e-'));
+      driver = createLocalDriver({ dataDir, portBase: 24_000, stopTimeoutMs: 8_000 });
+      orch = await startTestOrchestrator(databaseUrl, driver, {
+        target: { secret: TEST_SECRET, publicUrl: web.origin },
+      });
+      spec = new SpecWriter(databaseUrl);
+      browser = await launchChromium();
+      adminCtx = await browser.newContext({ viewport: VIEWPORTS.desktop });
+      userCtx = await browser.newContext({ viewport: VIEWPORTS.desktop });
+      admin = await adminCtx.newPage();
+      user = await userCtx.newPage();
+    }, 200_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      // Never leave a gateway behind, whatever failed above.
+      const owners = web ? await ownersOf(web) : new Map<string, string>();
+      for (const id of (await driver?.listKnown()) ?? [])
+        await driver.ensureDeleted(id, owners.get(id) ?? id, 'wipe').catch(() => {});
+      await orch?.stop();
+      await spec?.close();
+      await web?.stop();
+      for (const dir of [dataDir, distDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('serves the SPA for app routes only, with cache headers', async () => {
+      const page = await fetch(`${web.local}/admin/users`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('cache-control')).toBe('no-cache');
+      const html = await page.text();
+      expect(html).toContain(`<meta name="clawloops-runtime-domain" content="${HOST}" />`);
+      const asset = html.match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
+      const js = await fetch(`${web.local}${asset}`);
+      expect(js.headers.get('cache-control')).toContain('immutable');
+      expect(js.headers.get('content-type')).toContain('javascript');
+      for (const path of [
+        '/graphql/x',
+        '/auth/nope',
+        '/v1/models',
+        '/assets/missing.js',
+        '/%2e%2e/package.json',
+      ])
+        expect(await (await fetch(`${web.local}${path}`)).text(), path).not.toContain(
+          '<div id="root">',
+        );
+      // A runtime host never gets the SPA (the edge answers: no such runtime yet).
+      const runtimeHost = await send('127.0.0.1', web.port, `u-nobody.${HOST}:${web.port}`, '/', {
+        headers: { accept: 'text/html' },
+      });
+      expect(runtimeHost.body).not.toContain('<div id="root">');
+    });
+
+    it('first run: the one-time link creates the admin, who lands on the live overview', async () => {
+      const setupUrl = await firstRunSetupUrl(web.deps.orm.em.fork(), TEST_SECRET, web.origin);
+      expect(setupUrl).toBeTruthy();
+      await admin.goto(setupUrl as string);
+      await admin.getByRole('heading', { name: 'Set up ClawLoops' }).waitFor();
+      await shoot(admin, 'setup');
+      await admin.getByLabel('Admin username').fill('root');
+      await admin.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await admin.getByLabel('Repeat password').fill(PASSWORD);
+      await admin.getByRole('button', { name: 'Create admin and sign in' }).click();
+      await admin.getByRole('heading', { name: 'Overview' }).waitFor();
+      await expect.poll(() => admin.getByTestId('stat-users').textContent()).toBe('1');
+      await shoot(admin, 'admin-overview');
+    });
+
+    it('the admin creates an invitation and copies its link (shown once)', async () => {
+      await nav(admin, 'Invitations');
+      await admin.getByLabel('Username (optional)').fill('ivy');
+      await admin.getByRole('button', { name: 'Create invitation link' }).click();
+      const link = admin.getByLabel('Invitation link');
+      await link.waitFor();
+      inviteUrl = await link.inputValue();
+      expect(inviteUrl).toMatch(new RegExp(`^${web.origin}/invite/`));
+      await shoot(admin, 'admin-invitations');
+    });
+
+    it('the invitee sees the preview (username locked), accepts, and lands on an empty runtime page', async () => {
+      await user.goto(inviteUrl);
+      await user.getByRole('heading', { name: 'Accept your invitation' }).waitFor();
+      expect(await user.getByLabel('Username').inputValue()).toBe('ivy');
+      expect(await user.getByLabel('Username').getAttribute('readonly')).not.toBeNull();
+      await shoot(user, 'invite');
+      await user.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await user.getByLabel('Repeat password').fill(PASSWORD);
+      await user.getByRole('button', { name: 'Create account' }).click();
+      await user.getByRole('heading', { name: 'No runtime yet' }).waitFor();
+      await shoot(user, 'my-runtime-empty');
+    });
+
+    it('starts the runtime and sees it turn Running without reloading — over the WebSocket, no polling', async () => {
+      const traffic = trackGraphqlTraffic(user);
+      await user.getByRole('button', { name: 'Start my runtime' }).click();
+      await user.getByText('Start progress').waitFor();
+      await shoot(user, 'my-runtime-starting');
+      const settled = Date.now() + 3_000;
+      await user.getByRole('link', { name: /Open workspace/ }).waitFor({ timeout: 170_000 });
+      expect(await user.getByText('Running', { exact: true }).count()).toBeGreaterThan(0);
+      // The status changes came as graphql-ws `next` messages; HTTP was used only around the click.
+      expect(traffic.wsPhases()).toContain('RUNNING');
+      expect(traffic.httpAfter(settled), JSON.stringify(traffic.http)).toEqual([]);
+      expect(traffic.navigations).toBe(0);
+      await shoot(user, 'my-runtime-running');
+    }, 200_000);
+
+    it('opens the workspace through the embedded edge (u-ivy.claw.localhost)', async () => {
+      const [tab] = await Promise.all([
+        userCtx.waitForEvent('page'),
+        user.getByRole('link', { name: /Open workspace/ }).click(),
+      ]);
+      await tab.waitForLoadState('domcontentloaded');
+      expect(new URL(tab.url()).host).toBe(`u-ivy.${HOST}:${web.port}`);
+      expect(await tab.title()).toBe('OpenClaw Control');
+      await tab.close();
+    });
+
+    it('after a server restart the page reconnects by itself and replays what it missed', async () => {
+      const runtimeId = await runtimeOf(web, 'ivy');
+      const down = web.restart(4_000);
+      await user.getByText(/Reconnecting/).waitFor();
+      // While the server is down, the orchestrator keeps working and writes events.
+      await spec.setDesired(runtimeId, 'stopped');
+      await down;
+      await user.getByText('Stopped', { exact: true }).first().waitFor({ timeout: 30_000 });
+      await user.getByText(/Reconnecting/).waitFor({ state: 'detached' });
+    }, 60_000);
+
+    it('an admin disables the user; the user’s page says so', async () => {
+      await user.getByRole('button', { name: 'Start', exact: true }).click();
+      await user.getByRole('link', { name: /Open workspace/ }).waitFor({ timeout: 120_000 });
+      await nav(admin, 'Users');
+      await admin.getByTestId('user-row-ivy').waitFor();
+      await shoot(admin, 'admin-users');
+      await admin.getByRole('button', { name: 'Disable ivy' }).click();
+      await admin.getByRole('dialog').getByRole('button', { name: 'Disable' }).click();
+      await user.getByRole('heading', { name: 'Account disabled' }).waitFor({ timeout: 15_000 });
+      await shoot(user, 'disabled');
+      await nav(admin, 'Runtimes');
+      await admin
+        .getByTestId('runtime-row-ivy')
+        .getByText(/^Stopp(ing|ed)$/)
+        .waitFor({ timeout: 30_000 });
+      await shoot(admin, 'admin-runtimes');
+    }, 180_000);
+  },
+);
+
+/** Follows a link of the main navigation. */
+async function nav(page: Page, name: string): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name, exact: true })
+    .first()
+    .click();
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+}
+
+async function ownersOf(web: WebServer): Promise<Map<string, string>> {
+  const rows = await web.deps.orm.em
+    .fork()
+    .getConnection()
+    .execute('select id, owner_id from runtimes');
+  return new Map((rows as { id: string; owner_id: string }[]).map((r) => [r.id, r.owner_id]));
+}
+
+async function runtimeOf(web: WebServer, username: string): Promise<string> {
+  const rows = await web.deps.orm.em
+    .fork()
+    .getConnection()
+    .execute('select r.id from runtimes r join users u on u.id = r.owner_id where u.username = ?', [
+      username,
+    ]);
+  return (rows[0] as { id: string }).id;
+}
