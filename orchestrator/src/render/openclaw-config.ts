@@ -1,3 +1,4 @@
+import type { RuntimeTarget } from '../drivers/driver.ts';
 /**
  * Pure renderer of a runtime's `openclaw.json`, shared by the local and Kubernetes drivers.
  *
@@ -99,4 +100,30 @@ export function renderOpenClawConfig(input: OpenClawConfigInput): Record<string,
     };
   }
   return config;
+}
+
+/** How a driver's gateway is reached: everything in the config that is not about the runtime itself. */
+export type GatewayNetwork = Pick<
+  OpenClawConfigInput,
+  'port' | 'bind' | 'identityHeader' | 'trustedProxies' | 'allowLoopbackProxy' | 'logFile'
+>;
+
+/**
+ * The config for a runtime target on a driver's network. The model key is never passed: the config
+ * refers to it as an environment variable.
+ */
+export function renderRuntimeConfig(
+  target: RuntimeTarget,
+  network: GatewayNetwork,
+): Record<string, unknown> {
+  const { model } = target;
+  return renderOpenClawConfig({
+    ...network,
+    ownerUsername: target.ownerUsername,
+    publicOrigin: target.publicOrigin,
+    terminal: target.profile.terminal,
+    ...(model
+      ? { model: { baseUrl: model.baseUrl, models: model.models, primary: model.primary } }
+      : {}),
+  });
 }

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { gatewayBaseEnv } from '../../render/gateway-env.ts';
-import { MODEL_KEY_ENV, renderOpenClawConfig } from '../../render/openclaw-config.ts';
+import { MODEL_KEY_ENV, renderRuntimeConfig } from '../../render/openclaw-config.ts';
 import type { RuntimeTarget } from '../driver.ts';
 import type { OwnerPaths, RuntimePaths } from './paths.ts';
 import { readProcStat } from './proc.ts';
@@ -23,27 +23,14 @@ const MAX_CONSOLE_LOG_BYTES = 10 * 1024 * 1024;
 
 /** The gateway's `openclaw.json`: loopback only, the embedded entrance as the trusted proxy. */
 export function renderLocalConfig(launch: GatewayLaunch): Record<string, unknown> {
-  const { target } = launch;
-  return renderOpenClawConfig({
+  return renderRuntimeConfig(launch.target, {
     port: launch.port,
     bind: 'loopback',
     identityHeader: launch.identityHeader,
-    ownerUsername: target.ownerUsername,
     trustedProxies: launch.trustedProxies,
     // The embedded entrance runs on this host and reaches the gateway over loopback.
     allowLoopbackProxy: true,
-    publicOrigin: target.publicOrigin,
     logFile: launch.runtime.openclawLog,
-    terminal: target.profile.terminal,
-    ...(target.model
-      ? {
-          model: {
-            baseUrl: target.model.baseUrl,
-            models: target.model.models,
-            primary: target.model.primary,
-          },
-        }
-      : {}),
   });
 }
 

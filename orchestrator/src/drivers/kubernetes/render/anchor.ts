@@ -1,6 +1,6 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { runtimeLabels, runtimeObjectName } from '../../../names.ts';
-import { renderOpenClawConfig } from '../../../render/openclaw-config.ts';
+import { renderRuntimeConfig } from '../../../render/openclaw-config.ts';
 import type { RuntimeTarget } from '../../driver.ts';
 import type { ResolvedOptions } from '../options.ts';
 import { GATEWAY_PORT, objectMeta } from './meta.ts';
@@ -16,26 +16,14 @@ export function renderAnchor(
   target: RuntimeTarget,
   options: Pick<ResolvedOptions, 'namespace' | 'identityHeader' | 'trustedProxies'>,
 ): V1ConfigMap {
-  const config = renderOpenClawConfig({
+  const config = renderRuntimeConfig(target, {
     port: GATEWAY_PORT,
     // Inside a pod the Service must reach it; loopback would be unreachable.
     bind: 'lan',
     identityHeader: options.identityHeader,
-    ownerUsername: target.ownerUsername,
     trustedProxies: options.trustedProxies,
     // Traefik reaches the pod from its own pod IP, never loopback.
     allowLoopbackProxy: false,
-    publicOrigin: target.publicOrigin,
-    terminal: target.profile.terminal,
-    ...(target.model
-      ? {
-          model: {
-            baseUrl: target.model.baseUrl,
-            models: target.model.models,
-            ...(target.model.primary ? { primary: target.model.primary } : {}),
-          },
-        }
-      : {}),
   });
   return {
     apiVersion: 'v1',
