@@ -32,7 +32,7 @@ export class EventRecorder {
   record(involved: KubeObject, spec: EventSpec): void {
     const namespace = involved.metadata.namespace ?? 'default';
     const now = nowTimestamp();
-    const same = this.objects.store.list(EVENTS, namespace).find((e) => {
+    const same = this.objects.store.scan(EVENTS, namespace).find((e) => {
       const io = e.involvedObject as { uid?: string; fieldPath?: string } | undefined;
       return (
         io?.uid === involved.metadata.uid &&

@@ -56,7 +56,7 @@ export class Controllers {
 
   sweep(): void {
     const all: Entry[] = RESOURCES.flatMap((rt) =>
-      this.objects.store.list(rt).map((obj) => ({ rt, obj })),
+      this.objects.store.scan(rt).map((obj) => ({ rt, obj })),
     );
     const byUid = new Map(all.map((e) => [e.obj.metadata.uid, e]));
     const dependents = new Map<string, Entry[]>();
@@ -155,7 +155,7 @@ export class Controllers {
     const name = ns.metadata.name ?? '';
     let remaining = 0;
     for (const rt of RESOURCES.filter((r) => r.namespaced)) {
-      for (const obj of this.objects.store.list(rt, name)) {
+      for (const obj of this.objects.store.scan(rt, name)) {
         remaining++;
         if (!obj.metadata.deletionTimestamp)
           deleteObject(this.objects, rt, name, obj.metadata.name ?? '', {});

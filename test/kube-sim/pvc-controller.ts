@@ -93,13 +93,13 @@ export class PvcController {
   private release(namespace: string | undefined): void {
     const inUse = new Set(
       this.objects.store
-        .list(PODS, namespace)
+        .scan(PODS, namespace)
         .filter(
           (p) => !['Succeeded', 'Failed'].includes((p.status as { phase?: string })?.phase ?? ''),
         )
         .flatMap(claimsOf),
     );
-    for (const pvc of this.objects.store.list(PVCS, namespace)) {
+    for (const pvc of this.objects.store.scan(PVCS, namespace)) {
       const m = pvc.metadata;
       if (
         !m.deletionTimestamp ||
