@@ -177,6 +177,14 @@ describe('plan', () => {
     expect(plan(input('stopped', { state: 'ready' })).starting).toBe(false);
   });
 
+  it('a crash while starting does not move progress backwards', () => {
+    const starting =
+      plan(input('running', { state: 'starting', templateHash: 'h1' })).progress ?? 0;
+    const crashed =
+      plan(input('running', { state: 'crashed', templateHash: 'h1', restarts: 1 })).progress ?? 0;
+    expect(crashed).toBeGreaterThanOrEqual(starting);
+  });
+
   it('progress increases through a start', () => {
     const steps: Partial<ObservedRuntime>[] = [
       {},

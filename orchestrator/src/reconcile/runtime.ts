@@ -145,12 +145,10 @@ function planRun(input: PlanInput): Plan {
 
 /** The workload exists with the right template and is on its way (preparing/starting/crashed/terminating). */
 function planInProgress(observed: ObservedRuntime, gen: number): Plan {
+  // A crash (restarting in place) or a replacement in progress never moves the bar backwards past
+  // "starting": the message says what is happening.
   const progress =
-    observed.state === 'preparing'
-      ? 10 + Math.round((observed.progress ?? 0) * 0.5)
-      : observed.state === 'starting'
-        ? 70
-        : 60;
+    observed.state === 'preparing' ? 10 + Math.round((observed.progress ?? 0) * 0.5) : 70;
   const reason = observed.reason ?? capitalize(observed.state);
   const message = observed.message ?? defaultMessage(observed);
   const p = result('none', 'Starting', gen, reason, message, { progress, starting: true });
