@@ -13,6 +13,7 @@ import {
   TEST_SECRET,
   type TestOrchestrator,
 } from '../testkit/orchestrator.ts';
+import { seed } from '../testkit/seed.ts';
 import { SpecWriter } from '../testkit/spec-writer.ts';
 import { send } from './entrance-support.ts';
 import {
@@ -212,6 +213,88 @@ describe.skipIf(!existsSync(CHROMIUM))(
         .waitFor({ timeout: 30_000 });
       await shoot(admin, 'admin-runtimes');
     }, 180_000);
+
+    it('the admin adds a model route and grants it; it shows under My models', async () => {
+      await nav(admin, 'Model routes');
+      await admin.getByLabel('Public model name').fill('gpt-small');
+      await admin.getByLabel('Base URL').fill('http://127.0.0.1:9/v1');
+      await admin.getByLabel('Upstream model').fill('gpt-4o-mini');
+      await admin.getByLabel('Input price (USD / 1M tokens)').fill('0.15');
+      await admin.getByLabel('Output price (USD / 1M tokens)').fill('0.6');
+      await admin.getByRole('button', { name: 'Add route' }).click();
+      await admin.getByText('Route gpt-small added').waitFor();
+      await admin.getByLabel('Grant gpt-small to a user').fill('root');
+      await admin.getByRole('button', { name: 'Grant', exact: true }).click();
+      await admin.getByRole('button', { name: 'Revoke root from gpt-small' }).waitFor();
+      await shoot(admin, 'admin-models');
+      await nav(admin, 'Models');
+      await admin.getByRole('cell', { name: /gpt-small/ }).waitFor();
+      await shoot(admin, 'my-models');
+    });
+
+    it('every other page renders its states in words (desktop and phone screenshots)', async () => {
+      const users = seed(web.asTestServer);
+      const main = admin.getByRole('navigation', { name: 'Main' });
+      await main.getByRole('link', { name: 'Usage', exact: true }).last().click();
+      await admin.getByText('Tokens', { exact: true }).first().waitFor();
+      await shoot(admin, 'admin-usage');
+      await nav(admin, 'Audit log');
+      await admin.getByRole('cell', { name: 'user.setStatus' }).first().waitFor();
+      await shoot(admin, 'admin-audit');
+      await main.getByRole('link', { name: 'Usage', exact: true }).first().click();
+      await admin.getByRole('heading', { name: 'My usage' }).waitFor();
+      await admin.waitForLoadState('networkidle');
+      await shoot(admin, 'my-usage');
+      await nav(admin, 'API tokens');
+      await admin.getByLabel('Name').fill('laptop');
+      await admin.getByRole('button', { name: 'Create token' }).click();
+      expect(await admin.getByLabel('Your new token').inputValue()).toMatch(/^clt_/);
+      await shoot(admin, 'api-tokens');
+
+      const anon = await browser.newContext({ viewport: VIEWPORTS.desktop });
+      const page = await anon.newPage();
+      const evil = `${web.origin}/login?return=${encodeURIComponent('https://evil.example/')}`;
+      await page.goto(evil);
+      await page.getByLabel('Username').fill('nobody');
+      await page.getByLabel('Password').fill('wrong-password-1');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('Wrong username or password.').waitFor();
+      await shoot(page, 'login-error');
+      const revoked = await users.createInvitation({ status: 'revoked' });
+      const expired = await users.createInvitation({ expiresAt: new Date(Date.now() - 1000) });
+      for (const [token, heading] of [
+        [revoked.token, 'This invitation was revoked'],
+        [expired.token, 'This invitation has expired'],
+        ['nope', 'Invitation not found'],
+        [new URL(inviteUrl).pathname.split('/').pop(), 'This invitation has been used'],
+      ]) {
+        await page.goto(`${web.origin}/invite/${token}`);
+        await page.getByRole('heading', { name: heading }).waitFor();
+      }
+      await shoot(page, 'invite-consumed');
+      await page.goto(`${web.origin}/no/such/page`);
+      await page.getByRole('heading', { name: 'Page not found (404)' }).waitFor();
+      await shoot(page, 'not-found');
+
+      // A forced password change; `return` to another site is ignored; a user at /admin gets 403.
+      const bob = await users.createUser({ username: 'bob', mustChangePassword: true });
+      await page.goto(evil);
+      await page.getByLabel('Username').fill('bob');
+      await page.getByLabel('Password').fill(bob.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Change password' }).waitFor();
+      await shoot(page, 'change-password');
+      await page.getByLabel('Current password').fill(bob.password);
+      await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+      await page.getByLabel('Repeat new password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.getByRole('heading', { name: 'My runtime' }).waitFor();
+      expect(new URL(page.url()).host).toBe(new URL(web.origin).host);
+      await page.goto(`${web.origin}/admin/users`);
+      await page.getByRole('heading', { name: 'Not allowed (403)' }).waitFor();
+      await shoot(page, 'forbidden');
+      await anon.close();
+    }, 120_000);
   },
 );
 

@@ -1,0 +1,115 @@
+import { type FormEvent, useState } from 'react';
+import { useMutation, useQuery } from 'urql';
+import { Field, Select } from '../../components/field.tsx';
+import { Alert, Button, Card, Empty } from '../../components/ui.tsx';
+import type { BudgetPeriod } from '../../gql/graphql.ts';
+import { graphql } from '../../gql/index.ts';
+import { asError, describeCombined, describeTyped } from '../../lib/errors.ts';
+import { titleCase } from '../../lib/format.ts';
+import { formatTokens, formatUsd } from '../../lib/format-usage.ts';
+
+const BudgetsDoc = graphql(`
+  query ModelBudgets {
+    modelBudgets {
+      ... on QueryModelBudgetsSuccess {
+        data { id period tokenLimit costLimitUsd requestsPerMinute user { id username } }
+      }
+      ... on Error { code message }
+    }
+  }
+`);
+
+const SetBudgetDoc = graphql(`
+  mutation SetModelBudget($input: SetModelBudgetInput!) {
+    setModelBudget(input: $input) {
+      ... on ModelBudget { id }
+      ... on Error { code message }
+    }
+  }
+`);
+
+const PERIODS = [
+  ['DAY', 'Per day'],
+  ['WEEK', 'Per week'],
+  ['MONTH', 'Per month'],
+] as const;
+
+/** Budgets: the default (everyone without their own) is editable here; per-user ones are listed. */
+export function BudgetsCard() {
+  const [{ data, error }, refetch] = useQuery({ query: BudgetsDoc });
+  const [state, setBudget] = useMutation(SetBudgetDoc);
+  const [form, setForm] = useState({ period: 'MONTH', tokens: '', cost: '' });
+  const [message, setMessage] = useState<{ kind: 'error' | 'success'; text: string } | null>(null);
+  const result = data?.modelBudgets;
+  const failure = asError(result);
+  const budgets = result?.__typename === 'QueryModelBudgetsSuccess' ? result.data : [];
+  const num = (v: string) => (v.trim() === '' ? null : Number(v));
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const res = await setBudget({
+      input: {
+        period: form.period as BudgetPeriod,
+        tokenLimit: num(form.tokens),
+        costLimitUsd: num(form.cost),
+      },
+    });
+    const typed = asError(res.data?.setModelBudget);
+    const problem = typed ? describeTyped(typed) : describeCombined(res.error);
+    setMessage(
+      problem
+        ? { kind: 'error', text: problem }
+        : { kind: 'success', text: 'Default budget saved.' },
+    );
+    refetch({ requestPolicy: 'network-only' });
+  };
+
+  return (
+    <Card title="Budgets">
+      <Alert>{describeCombined(error) ?? (failure && describeTyped(failure))}</Alert>
+      {data && budgets.length === 0 && <Empty>No budgets: model usage is unlimited.</Empty>}
+      {budgets.length > 0 && (
+        <ul className="plain-list">
+          {budgets.map((b) => (
+            <li key={b.id}>
+              <strong>{b.user ? b.user.username : 'Default'}</strong>:{' '}
+              {titleCase(b.period).toLowerCase()}ly —{' '}
+              {b.tokenLimit != null ? `${formatTokens(b.tokenLimit)} tokens` : 'no token limit'}
+              {b.costLimitUsd != null && `, ${formatUsd(b.costLimitUsd)}`}
+              {b.requestsPerMinute != null && `, ${b.requestsPerMinute} requests/min`}
+            </li>
+          ))}
+        </ul>
+      )}
+      <form className="form form-inline" onSubmit={submit} noValidate>
+        <Select
+          label="Default budget period"
+          options={PERIODS}
+          value={form.period}
+          onChange={(e) => setForm({ ...form, period: e.target.value })}
+        />
+        <Field
+          label="Token limit"
+          type="number"
+          min="0"
+          placeholder="unlimited"
+          value={form.tokens}
+          onChange={(e) => setForm({ ...form, tokens: e.target.value })}
+        />
+        <Field
+          label="Cost limit (USD)"
+          type="number"
+          min="0"
+          step="0.01"
+          placeholder="unlimited"
+          value={form.cost}
+          onChange={(e) => setForm({ ...form, cost: e.target.value })}
+        />
+        {message && <Alert kind={message.kind}>{message.text}</Alert>}
+        <Button type="submit" busy={state.fetching}>
+          Save default budget
+        </Button>
+      </form>
+    </Card>
+  );
+}
