@@ -219,14 +219,19 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await admin.getByLabel('Public model name').fill('gpt-small');
       await admin.getByLabel('Base URL').fill('http://127.0.0.1:9/v1');
       await admin.getByLabel('Upstream model').fill('gpt-4o-mini');
-      await admin.getByLabel('Input price (USD / 1M tokens)').fill('0.15');
-      await admin.getByLabel('Output price (USD / 1M tokens)').fill('0.6');
+      await admin.getByLabel('Input price ($/1M)').fill('0.15');
+      await admin.getByLabel('Output price ($/1M)').fill('0.6');
       await admin.getByRole('button', { name: 'Add route' }).click();
       await admin.getByText('Route gpt-small added').waitFor();
       await admin.getByLabel('Grant gpt-small to a user').fill('root');
       await admin.getByRole('button', { name: 'Grant', exact: true }).click();
       await admin.getByRole('button', { name: 'Revoke root from gpt-small' }).waitFor();
+      await admin.getByLabel('Default budget period').selectOption('DAY');
+      await admin.getByLabel('Token limit').fill('6000');
+      await admin.getByRole('button', { name: 'Save default budget' }).click();
+      await admin.getByText('Default budget saved.').waitFor();
       await shoot(admin, 'admin-models');
+      await recordUsage(web, ['root', 'ivy']);
       await nav(admin, 'Models');
       await admin.getByRole('cell', { name: /gpt-small/ }).waitFor();
       await shoot(admin, 'my-models');
@@ -297,6 +302,25 @@ describe.skipIf(!existsSync(CHROMIUM))(
     }, 120_000);
   },
 );
+
+/** Ledger rows as the model proxy writes them: a few requests a day over the last week. */
+async function recordUsage(web: WebServer, usernames: string[]): Promise<void> {
+  const conn = web.deps.orm.em.fork().getConnection();
+  for (const [i, name] of usernames.entries())
+    for (let day = 0; day < 7; day++)
+      await conn.execute(
+        `insert into model_usage (user_id, model, endpoint, stream, prompt_tokens, completion_tokens, cost_usd, latency_ms, status, at)
+         select id, ?, 'chat', false, ?, ?, ?, 800, 200, now() - make_interval(days => ?) from users where username = ?`,
+        [
+          day % 2 ? 'gpt-small' : 'gpt-large',
+          900 * (day + 1) + i * 700,
+          400 * (7 - day),
+          0.002 * (day + 1),
+          day,
+          name,
+        ],
+      );
+}
 
 /** Follows a link of the main navigation. */
 async function nav(page: Page, name: string): Promise<void> {

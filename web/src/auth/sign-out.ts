@@ -26,7 +26,8 @@ export function useSignedIn(): (to: string) => void {
   const { reset } = useApi();
   return useCallback(
     (to: string) => {
-      if (/^https?:\/\//.test(to)) {
+      // Other hosts (a workspace) and server routes (e.g. an /auth/ hand-off) need a real page load.
+      if (/^https?:\/\//.test(to) || /^\/(auth|v1|graphql)(\/|$)/.test(to)) {
         window.location.assign(to);
         return;
       }

@@ -51,17 +51,19 @@ export function RuntimeActions({
   return (
     <div className="actions">
       <div className="row">
-        {(!wantsRunning || runtime.status.failed) && !gone && (
-          <Button
-            variant="primary"
-            busy={start.fetching}
-            disabled={busy}
-            onClick={() => run('startRuntime', doStart({ id }))}
-            aria-label={compact ? `Start${who}` : undefined}
-          >
-            {runtime.status.failed ? 'Retry start' : 'Start'}
-          </Button>
-        )}
+        {(!wantsRunning || runtime.status.failed) &&
+          !gone &&
+          runtime.owner.status !== 'DISABLED' && (
+            <Button
+              variant="primary"
+              busy={start.fetching}
+              disabled={busy}
+              onClick={() => run('startRuntime', doStart({ id }))}
+              aria-label={compact ? `Start${who}` : undefined}
+            >
+              {runtime.status.failed ? 'Retry start' : 'Start'}
+            </Button>
+          )}
         {wantsRunning && (
           <Button
             busy={stop.fetching}

@@ -14,6 +14,7 @@ export const RuntimeViewFragment = graphql(`
     owner {
       id
       username
+      status
     }
     status {
       phase

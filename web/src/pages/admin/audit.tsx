@@ -99,7 +99,7 @@ export function AdminAudit() {
                   </td>
                   <td data-label="Who">{e.actorLabel}</td>
                   <td data-label="Action">
-                    <code>{e.action}</code>
+                    <code className="nowrap">{e.action}</code>
                   </td>
                   <td data-label="Result">
                     <Badge

@@ -4,11 +4,10 @@ import { ConfirmDialog } from '../../components/dialog.tsx';
 import { Alert, Badge, Button, Card, Empty, Loading, PageTitle } from '../../components/ui.tsx';
 import type { ModelRoutesQuery } from '../../gql/graphql.ts';
 import { asError, describeCombined, describeTyped } from '../../lib/errors.ts';
-import { titleCase } from '../../lib/format.ts';
 import { formatUsd } from '../../lib/format-usage.ts';
 import { BudgetsCard } from './budgets.tsx';
 import { DeleteRouteDoc, ModelRoutesDoc, UpdateRouteDoc } from './model-documents.ts';
-import { RouteForm } from './route-form.tsx';
+import { KINDS, RouteForm } from './route-form.tsx';
 import { RouteGrants } from './route-grants.tsx';
 
 type Route = Extract<
@@ -98,7 +97,8 @@ function RouteCard({ route: r, onChanged }: { route: Route; onChanged(): void })
       <dl className="facts">
         <dt>Upstream</dt>
         <dd className="break">
-          {titleCase(r.upstreamKind)} · <code>{r.upstreamModel}</code> at {r.baseUrl}
+          {KINDS.find(([k]) => k === r.upstreamKind)?.[1] ?? r.upstreamKind} ·{' '}
+          <code>{r.upstreamModel}</code> at {r.baseUrl}
         </dd>
         <dt>Credential</dt>
         <dd>{r.hasCredential ? 'Stored (encrypted)' : 'None'}</dd>

@@ -22,7 +22,7 @@ const CreateRouteDoc = graphql(`
   }
 `);
 
-const KINDS = [
+export const KINDS = [
   ['OPENAI_COMPATIBLE', 'OpenAI-compatible API'],
   ['LITELLM', 'LiteLLM proxy'],
   ['VLLM', 'vLLM'],
@@ -116,7 +116,8 @@ export function RouteForm({ onCreated }: { onCreated(): void }) {
           onChange={set('credential')}
         />
         <Field
-          label="Input price (USD / 1M tokens)"
+          label="Input price ($/1M)"
+          hint="USD per million prompt tokens."
           type="number"
           min="0"
           step="0.01"
@@ -125,7 +126,8 @@ export function RouteForm({ onCreated }: { onCreated(): void }) {
           error={fields.inputPricePerMTok}
         />
         <Field
-          label="Output price (USD / 1M tokens)"
+          label="Output price ($/1M)"
+          hint="USD per million completion tokens."
           type="number"
           min="0"
           step="0.01"

@@ -4,7 +4,7 @@ import { Select } from '../../components/field.tsx';
 import { Pager, useCursorPages } from '../../components/pager.tsx';
 import { PhaseBadge } from '../../components/phase-badge.tsx';
 import { RuntimeActions } from '../../components/runtime-actions.tsx';
-import { Alert, Card, Empty, Loading, PageTitle } from '../../components/ui.tsx';
+import { Alert, Badge, Card, Empty, Loading, PageTitle } from '../../components/ui.tsx';
 import type { RuntimePhase, RuntimeViewFragment } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
 import { useOnReconnect } from '../../lib/api-provider.tsx';
@@ -116,6 +116,7 @@ export function AdminRuntimes() {
                 <tr key={r.id} data-testid={`runtime-row-${r.owner.username}`}>
                   <td data-label="Owner">
                     <strong>{r.owner.username}</strong>
+                    {r.owner.status === 'DISABLED' && <Badge tone="bad">disabled</Badge>}
                   </td>
                   <td data-label="Phase">
                     <PhaseBadge phase={r.status.phase} ready={r.status.ready} />

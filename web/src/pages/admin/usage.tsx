@@ -113,8 +113,18 @@ export function AdminUsage() {
               />
             )}
           </Card>
-          <UsageTable title="By user" lines={byUser} label={(l) => l.username ?? 'deleted user'} />
-          <UsageTable title="By model" lines={byModel} label={(l) => l.model ?? 'unknown'} />
+          <UsageTable
+            title="By user"
+            what="User"
+            lines={byUser}
+            label={(l) => l.username ?? 'deleted user'}
+          />
+          <UsageTable
+            title="By model"
+            what="Model"
+            lines={byModel}
+            label={(l) => l.model ?? 'unknown'}
+          />
         </>
       )}
     </>
@@ -123,10 +133,13 @@ export function AdminUsage() {
 
 function UsageTable({
   title,
+  what,
   lines,
   label,
 }: {
   title: string;
+  /** The column header and phone label for the grouping (User, Model). */
+  what: string;
   lines: Line[];
   label(l: Line): string;
 }) {
@@ -144,7 +157,7 @@ function UsageTable({
           <table className="table">
             <thead>
               <tr>
-                <th scope="col">{title.replace('By ', '')}</th>
+                <th scope="col">{what}</th>
                 <th scope="col">Tokens</th>
                 <th scope="col">Cost</th>
                 <th scope="col">Requests</th>
@@ -153,7 +166,7 @@ function UsageTable({
             <tbody>
               {lines.map((l) => (
                 <tr key={label(l)}>
-                  <td data-label={title.replace('By ', '')}>{label(l)}</td>
+                  <td data-label={what}>{label(l)}</td>
                   <td data-label="Tokens">{formatTokens(l.totalTokens)}</td>
                   <td data-label="Cost">{formatUsd(l.costUsd)}</td>
                   <td data-label="Requests">{l.requests}</td>

@@ -5,7 +5,7 @@ import { Select } from '../../components/field.tsx';
 import { Alert, Card, Empty, Loading, PageTitle } from '../../components/ui.tsx';
 import { graphql } from '../../gql/index.ts';
 import { asError, describeCombined, describeTyped } from '../../lib/errors.ts';
-import { formatDateTime, titleCase } from '../../lib/format.ts';
+import { formatDateTime } from '../../lib/format.ts';
 import { formatDay, formatTokens, formatUsd, lastDays } from '../../lib/format-usage.ts';
 
 const MyUsageDoc = graphql(`
@@ -22,6 +22,8 @@ const MyUsageDoc = graphql(`
     }
   }
 `);
+
+const PERIOD_TITLES = { DAY: 'Today', WEEK: 'This week', MONTH: 'This month' } as const;
 
 const RANGES = [
   ['14', 'Last 14 days'],
@@ -58,7 +60,7 @@ export function MyUsage() {
       {fetching && !data && <Loading />}
       <Alert>{describeCombined(error) ?? (failure && describeTyped(failure))}</Alert>
       {usage && (
-        <Card title={budget ? `This ${titleCase(budget.period).toLowerCase()}` : 'Budget'}>
+        <Card title={budget ? PERIOD_TITLES[budget.period] : 'Budget'}>
           {budget ? (
             <>
               <p className="status-line">
