@@ -160,6 +160,10 @@ describe.skipIf(!existsSync(CHROMIUM))(
     });
 
     it('starts the runtime and sees it turn Running without reloading — over the WebSocket, no polling', async () => {
+      // The admin watches the overview meanwhile: its counts move without a reload too.
+      await nav(admin, 'Overview');
+      expect(await admin.getByTestId('stat-running').textContent()).toBe('0');
+      const adminTraffic = trackGraphqlTraffic(admin);
       const traffic = trackGraphqlTraffic(user);
       await user.getByRole('button', { name: 'Start my runtime' }).click();
       await user.getByText('Start progress').waitFor();
@@ -171,6 +175,8 @@ describe.skipIf(!existsSync(CHROMIUM))(
       expect(traffic.wsPhases()).toContain('RUNNING');
       expect(traffic.httpAfter(settled), JSON.stringify(traffic.http)).toEqual([]);
       expect(traffic.navigations).toBe(0);
+      await expect.poll(() => admin.getByTestId('stat-running').textContent()).toBe('1');
+      expect(adminTraffic.navigations).toBe(0);
       await shoot(user, 'my-runtime-running');
     }, 200_000);
 
@@ -212,6 +218,21 @@ describe.skipIf(!existsSync(CHROMIUM))(
         .getByText(/^Stopp(ing|ed)$/)
         .waitFor({ timeout: 30_000 });
       await shoot(admin, 'admin-runtimes');
+
+      // Per-row delete from the admin table: the dialog asks preserve or wipe; Escape cancels.
+      await admin.getByRole('button', { name: "Delete ivy's runtime" }).click();
+      const dialog = admin.getByRole('dialog', { name: "Delete ivy's runtime?" });
+      await dialog.waitFor();
+      await shoot(admin, 'delete-dialog');
+      await admin.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      await admin.getByRole('button', { name: "Delete ivy's runtime" }).click();
+      await dialog.getByLabel(/Wipe the workspace/).check();
+      await dialog.getByRole('button', { name: 'Delete and wipe' }).click();
+      await admin
+        .getByTestId('runtime-row-ivy')
+        .getByText(/^Delet(ing|ed)$/)
+        .waitFor({ timeout: 30_000 });
     }, 180_000);
 
     it('the admin adds a model route and grants it; it shows under My models', async () => {
@@ -286,7 +307,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await page.goto(evil);
       await page.getByLabel('Username').fill('bob');
       await page.getByLabel('Password').fill(bob.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Password').press('Enter'); // keyboard only
       await page.getByRole('heading', { name: 'Change password' }).waitFor();
       await shoot(page, 'change-password');
       await page.getByLabel('Current password').fill(bob.password);

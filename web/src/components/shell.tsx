@@ -29,6 +29,10 @@ export function Shell({ viewer, children }: { viewer: SignedIn; children: ReactN
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs on purpose after each navigation
   useEffect(() => {
     document.querySelector<HTMLElement>('main h1')?.focus({ preventScroll: true });
+    // On phones the navigation is a scrolling strip: keep the current page's link in view.
+    document
+      .querySelector('.nav a[aria-current="page"]')
+      ?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   }, [pathname]);
   return (
     <div className="shell">
