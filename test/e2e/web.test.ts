@@ -320,6 +320,12 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await page.getByRole('heading', { name: 'Not allowed (403)' }).waitFor();
       await shoot(page, 'forbidden');
       await anon.close();
+      // The dark theme follows the system setting.
+      await admin.emulateMedia({ colorScheme: 'dark' });
+      await nav(admin, 'My runtime');
+      await shoot(admin, 'dark-my-runtime');
+      await nav(admin, 'Model routes');
+      await shoot(admin, 'dark-admin-models');
     }, 120_000);
   },
 );

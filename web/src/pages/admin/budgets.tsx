@@ -1,11 +1,10 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Field, Select } from '../../components/field.tsx';
 import { Alert, Button, Card, Empty } from '../../components/ui.tsx';
 import type { BudgetPeriod } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
 import { asError, describeCombined, describeTyped } from '../../lib/errors.ts';
-import { titleCase } from '../../lib/format.ts';
 import { formatTokens, formatUsd } from '../../lib/format-usage.ts';
 
 const BudgetsDoc = graphql(`
@@ -28,6 +27,8 @@ const SetBudgetDoc = graphql(`
   }
 `);
 
+const PER = { DAY: 'daily', WEEK: 'weekly', MONTH: 'monthly' } as const;
+
 const PERIODS = [
   ['DAY', 'Per day'],
   ['WEEK', 'Per week'],
@@ -43,6 +44,15 @@ export function BudgetsCard() {
   const result = data?.modelBudgets;
   const failure = asError(result);
   const budgets = result?.__typename === 'QueryModelBudgetsSuccess' ? result.data : [];
+  const current = budgets.find((b) => !b.user);
+  const loaded = current
+    ? `${current.period} ${current.tokenLimit ?? ''} ${current.costLimitUsd ?? ''}`
+    : '';
+  // The form starts from the default budget in force, so saving never silently changes its period.
+  useEffect(() => {
+    const [period = 'MONTH', tokens = '', cost = ''] = loaded.split(' ');
+    if (loaded) setForm({ period, tokens, cost });
+  }, [loaded]);
   const num = (v: string) => (v.trim() === '' ? null : Number(v));
 
   const submit = async (e: FormEvent) => {
@@ -72,8 +82,7 @@ export function BudgetsCard() {
         <ul className="plain-list">
           {budgets.map((b) => (
             <li key={b.id}>
-              <strong>{b.user ? b.user.username : 'Default'}</strong>:{' '}
-              {titleCase(b.period).toLowerCase()}ly —{' '}
+              <strong>{b.user ? b.user.username : 'Default'}</strong>: {PER[b.period]} —{' '}
               {b.tokenLimit != null ? `${formatTokens(b.tokenLimit)} tokens` : 'no token limit'}
               {b.costLimitUsd != null && `, ${formatUsd(b.costLimitUsd)}`}
               {b.requestsPerMinute != null && `, ${b.requestsPerMinute} requests/min`}
