@@ -8,6 +8,7 @@ import { ModelUsage } from './model-usage.entity.ts';
 import { Runtime } from './runtime.entity.ts';
 import { RuntimeCredential } from './runtime-credential.entity.ts';
 import { RuntimeEvent } from './runtime-event.entity.ts';
+import { RuntimeHandoff } from './runtime-handoff.entity.ts';
 import { Session } from './session.entity.ts';
 import { User } from './user.entity.ts';
 
@@ -25,4 +26,5 @@ export const ALL_ENTITIES = [
   ModelUsage,
   RuntimeCredential,
   AuditEvent,
+  RuntimeHandoff,
 ];

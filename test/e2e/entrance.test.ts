@@ -147,11 +147,11 @@ http://:${port} {
       expect(ws).toMatchObject({ kind: 'refused', status: 403 });
     });
 
-    it('anonymous: a browser navigation is sent to login (302), an XHR gets 401', async () => {
+    it('anonymous: a browser navigation is sent to the login hand-off (302), an XHR gets 401', async () => {
       const nav = await viaCaddy('/chat?x=1', NAV);
       expect(nav.status).toBe(302);
       expect(nav.headers.location).toBe(
-        `http://localhost:${caddyPort}/login?return=${encodeURIComponent(`http://${host}/chat?x=1`)}`,
+        `http://localhost:${caddyPort}/auth/runtime-login?host=${encodeURIComponent(host)}&return=${encodeURIComponent('/chat?x=1')}`,
       );
       const xhr = await viaCaddy('/control-ui-config.json', {
         accept: 'application/json',

@@ -1,5 +1,6 @@
 import { CHANNELS } from '../../../schema/domain/channels.ts';
 import type { Route } from '../app.ts';
+import { HandoffStore } from '../auth/runtime-handoff-store.ts';
 import type { Viewer } from '../auth/viewer.ts';
 import type { Config } from '../config.ts';
 import type { AppDeps } from '../context.ts';
@@ -13,6 +14,7 @@ import { ProxyTrust } from '../http/proxy-trust.ts';
 import { auditNow } from '../services/audit.ts';
 import { RuntimeRouting } from '../services/runtime-routing.ts';
 import { createEdge } from './edge.ts';
+import { handoffRoutes } from './handoff-routes.ts';
 
 export interface EntranceOptions {
   /** Header the gateways read the user from (the renderer's default). @default 'x-clawloops-user' */
@@ -63,7 +65,17 @@ export function createEntrance(deps: AppDeps, listener: PgListener, options: Ent
     logger: deps.logger,
   });
   const offCut = listener.on(CHANNELS.authInvalidate, (key) => edge.cut(key));
-  const routes: Route[] = [forwardAuthRoute(gate, trust), edge.route];
+  const handoff = handoffRoutes({
+    gate,
+    trust,
+    authenticator: deps.authenticator,
+    routing,
+    store: new HandoffStore((sql, params) => conn.execute(sql, params)),
+    secret: deps.secret,
+    logger: deps.logger,
+  });
+  // The hand-off before the edge: `/__clawloops/*` on a runtime host is ours, never the runtime's.
+  const routes: Route[] = [forwardAuthRoute(gate, trust), ...handoff, edge.route];
   return {
     routes,
     attach: edge.attach,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type DecideInput, decide, safePath } from './decide.ts';
+import { type DecideInput, decide } from './decide.ts';
+import { safePath } from './safe-path.ts';
 import type { EntranceViewer, RuntimeRoute } from './types.ts';
 
 const config = {
@@ -41,7 +42,8 @@ function input(over: Partial<DecideInput>): DecideInput {
   };
 }
 
-const login = (ret: string) => `https://claw.example.com/login?return=${encodeURIComponent(ret)}`;
+const login = (path: string) =>
+  `https://claw.example.com/auth/runtime-login?host=${HOST}&return=${encodeURIComponent(path)}`;
 
 // [case, input overrides, expected status, expected reason]
 const table: [string, Partial<DecideInput>, number, string][] = [
@@ -183,11 +185,11 @@ describe('decide', () => {
     expect(d.audit).toBe(true);
   });
 
-  it('redirects browsers to the SPA login with the original URL to return to', () => {
+  it('sends browsers to the login hand-off with the host and path to return to', () => {
     const d = decide(input({ viewer: null }));
-    expect(!d.allow && d.location).toBe(login(`https://${HOST}/chat?x=1`));
+    expect(!d.allow && d.location).toBe(login('/chat?x=1'));
     const x = decide(input({ viewer: null, hints: { accept: 'application/json' } }));
-    expect(!x.allow && x.body.loginUrl).toBe(login(`https://${HOST}/chat?x=1`));
+    expect(!x.allow && x.body.loginUrl).toBe(login('/chat?x=1'));
     expect(!x.allow && x.location).toBeUndefined();
   });
 
@@ -200,7 +202,7 @@ describe('decide', () => {
       `/${'x'.repeat(3000)}`,
     ]) {
       const d = decide(input({ viewer: null, forwardedUri: uri }));
-      expect(!d.allow && d.location).toBe(login(`https://${HOST}/`));
+      expect(!d.allow && d.location).toBe(login('/'));
     }
   });
 

@@ -1,6 +1,8 @@
 import { userHostLabel } from '../../../schema/domain/slugs.ts';
 import { type LoginHints, wantsHtml } from './hints.ts';
 import { classifyHost, type HostPolicy } from './host.ts';
+import { runtimeLoginUrl } from './runtime-login.ts';
+import { safePath } from './safe-path.ts';
 import {
   type Decision,
   type Deny,
@@ -74,7 +76,7 @@ export function decide(input: DecideInput): Decision {
   if (target.kind === 'unknown') return deny(404, 'unknown_host', `No such host (${target.why}).`);
   if (target.kind === 'app')
     return { allow: true, status: 200, headers: { ...EMPTY }, reason: 'app-host', audit: false };
-  if (!input.viewer) return anonymous(input, `${proto}://${target.host}`, html);
+  if (!input.viewer) return anonymous(input, target.host, html);
   return forViewer(input, input.viewer, target.label, deny);
 }
 
@@ -122,9 +124,12 @@ function forViewer(
   };
 }
 
-/** Browser navigations go to the SPA login (302 for GET/HEAD, 303 otherwise); the rest get 401. */
-function anonymous(input: DecideInput, origin: string, html: boolean): Deny {
-  const loginUrl = `${input.config.publicOrigin}/login?return=${encodeURIComponent(origin + safePath(input.forwardedUri))}`;
+/**
+ * Browser navigations go to the app's login hand-off (302 for GET/HEAD, 303 otherwise), which signs
+ * this runtime host in with the app-host session, or has the user log in first; the rest get 401.
+ */
+function anonymous(input: DecideInput, host: string, html: boolean): Deny {
+  const loginUrl = runtimeLoginUrl(input.config.publicOrigin, host, safePath(input.forwardedUri));
   const body = { code: 'unauthenticated', message: 'Sign in first.', loginUrl };
   if (!html)
     return { allow: false, status: 401, reason: 'unauthenticated', body, html, audit: false };
@@ -139,11 +144,4 @@ function anonymous(input: DecideInput, origin: string, html: boolean): Deny {
     html,
     audit: false,
   };
-}
-
-/** The path to return to after login: same-host, printable, bounded; otherwise `/`. */
-export function safePath(uri: string | undefined): string {
-  if (!uri || uri.length > 2048) return '/';
-  if (!uri.startsWith('/') || uri.startsWith('//') || uri.startsWith('/\\')) return '/';
-  return /^[\x21-\x7e]*$/.test(uri) ? uri : '/';
 }

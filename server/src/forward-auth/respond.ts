@@ -14,7 +14,7 @@ export function renderDenial(
   let body: string;
   if (d.html) {
     headers['content-type'] = 'text/html; charset=utf-8';
-    const link = d.location ?? publicOrigin;
+    const link = d.location ?? d.body.retryUrl ?? publicOrigin;
     body = `<!doctype html><meta charset="utf-8"><title>ClawLoops</title>
 <p>${escapeHtml(d.body.message)}</p><p><a href="${escapeHtml(link)}">Go to ClawLoops</a></p>\n`;
   } else {
@@ -53,6 +53,7 @@ const STATUS_TEXT: Record<Deny['status'], string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   503: 'Service Unavailable',
 };
 

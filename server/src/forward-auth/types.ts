@@ -46,12 +46,14 @@ export interface RuntimeRoute {
   endpoint: string | null;
 }
 
-export type DenyStatus = 302 | 303 | 400 | 401 | 403 | 404 | 503;
+export type DenyStatus = 302 | 303 | 400 | 401 | 403 | 404 | 405 | 503;
 
 export interface DenyBody {
   code: string;
   message: string;
   loginUrl?: string;
+  /** Where to try again (a page's link); defaults to the app. */
+  retryUrl?: string;
   phase?: RuntimePhase;
 }
 
