@@ -27,7 +27,7 @@ function parse(text: string): Instruction[] {
   for (const raw of joined.split('\n')) {
     const line = raw.trim();
     if (!line) continue;
-    const [, op, args] = /^(\S+)\s*(.*)$/.exec(line) as RegExpExecArray;
+    const [, op = '', args = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
     if (op.toUpperCase() === 'FROM') stage = /\bAS\s+(\S+)/i.exec(args)?.[1] ?? '';
     out.push({ op: op.toUpperCase(), args, stage });
   }
@@ -84,7 +84,7 @@ describe('deploy/docker/Dockerfile', () => {
   it('every `node <entry>` it names exists: server (default), orchestrator, credential proxy', () => {
     const cmd = JSON.parse(final.find((s) => s.op === 'CMD')?.args ?? '[]');
     expect(cmd).toEqual(['node', 'server/src/main.ts']);
-    const entries = [...text.matchAll(/\bnode\s+([\w./-]+\.ts)\b/g)].map((m) => m[1]);
+    const entries = [...text.matchAll(/\bnode\s+([\w./-]+\.ts)\b/g)].map((m) => m[1] ?? '');
     expect(new Set(entries)).toEqual(
       new Set(['server/src/main.ts', 'orchestrator/src/main.ts', 'server/src/model-proxy/main.ts']),
     );

@@ -47,7 +47,7 @@ const byComponent = (objs: Obj[], component: string) =>
     (d) => d.spec.template.metadata.labels['app.kubernetes.io/component'] === component,
   ) as Obj;
 const configData = (objs: Obj[]) =>
-  (findGenerated(objs, 'ConfigMap', 'clawloops-config') as Obj).data as Record<string, string>;
+  (findGenerated(objs, 'ConfigMap', 'clawloops-config') as Obj).data as Obj;
 
 /** The environment a container starts with: envFrom ConfigMaps/Secrets, then env (secret values
  * from the rendered Secret, or a stand-in for an external one). */
@@ -140,7 +140,7 @@ describe.skipIf(skip !== undefined)(
                 selects(svc.spec.selector, d.spec.template.metadata.labels),
             );
             expect(targets, svc.metadata.name).toHaveLength(1);
-            const ports = podSpec(targets[0]).containers.flatMap((c: Obj) => c.ports ?? []);
+            const ports = podSpec(targets[0] as Obj).containers.flatMap((c: Obj) => c.ports ?? []);
             for (const p of svc.spec.ports) {
               const hit = ports.some(
                 (cp: Obj) => cp.name === p.targetPort || cp.containerPort === p.targetPort,
@@ -149,11 +149,11 @@ describe.skipIf(skip !== undefined)(
             }
           }
           for (const pdb of objs.filter((o) => o.kind === 'PodDisruptionBudget')) {
-            const [d] = deployments(objs).filter((x) =>
+            const d = deployments(objs).find((x) =>
               selects(pdb.spec.selector.matchLabels, x.spec.template.metadata.labels),
             );
             expect(d, pdb.metadata.name).toBeDefined();
-            expect(d.spec.replicas).toBeGreaterThan(pdb.spec.minAvailable);
+            expect(d?.spec.replicas).toBeGreaterThan(pdb.spec.minAvailable);
           }
         });
 
@@ -237,7 +237,7 @@ describe.skipIf(skip !== undefined)(
           );
           const url = new URL(configData(objs).MODEL_PROXY_URL);
           const [svcName, svcNs] = url.hostname.split('.');
-          const svc = find(objs, 'Service', svcName, svcNs) as Obj;
+          const svc = find(objs, 'Service', svcName ?? '', svcNs) as Obj;
           expect(svc, url.hostname).toBeDefined();
           expect(selects(svc.spec.selector, d.spec.template.metadata.labels)).toBe(true);
           expect(svc.spec.ports.map((p: Obj) => p.port)).toContain(Number(url.port));
@@ -263,7 +263,7 @@ describe.skipIf(skip !== undefined)(
           const address = new URL(mw.spec.forwardAuth.address);
           expect(address.pathname).toBe('/auth/forward');
           const [svcName, svcNs] = address.hostname.split('.');
-          const svc = find(objs, 'Service', svcName, svcNs) as Obj;
+          const svc = find(objs, 'Service', svcName ?? '', svcNs) as Obj;
           expect(
             selects(svc.spec.selector, byComponent(objs, 'server').spec.template.metadata.labels),
           ).toBe(true);
