@@ -34,6 +34,11 @@ export const orchestratorConfigSchema = z.object({
    * Service URL). Unset: runtimes get no model provider.
    */
   MODEL_PROXY_URL: z.url().optional(),
+  /** Port of `/metrics`, `/livez`, `/readyz` (ops-server.ts); also served by the embedded worker. */
+  ORCHESTRATOR_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  ORCHESTRATOR_METRICS_HOST: z.string().default('0.0.0.0'),
+  /** Bearer token for `/metrics` (shared with the server's). Unset: loopback scrapers only. */
+  METRICS_TOKEN: z.string().min(16).optional(),
 });
 
 export type OrchestratorConfig = z.infer<typeof orchestratorConfigSchema>;

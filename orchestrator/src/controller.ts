@@ -7,6 +7,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { RuntimeDriver } from './drivers/driver.ts';
 import type { Logger } from './logger.ts';
+import { reconcileDuration, reconcileErrors } from './metrics.ts';
 import { deleteCredential, loadGrantedModels, writeCredential } from './model-access.ts';
 import { KeyedQueue } from './queue.ts';
 import { failurePlan } from './reconcile/failure.ts';
@@ -125,11 +126,15 @@ export function createController(o: ControllerOptions) {
 
   async function work(): Promise<void> {
     for (let id = await queue.get(); id !== null; id = await queue.get()) {
+      const end = reconcileDuration.startTimer();
       try {
         const after = await reconcile(id);
+        end({ result: 'success' });
         errors.delete(id);
         if (after !== undefined) queue.addAfter(id, after);
       } catch (err) {
+        end({ result: 'error' });
+        reconcileErrors.inc();
         await onError(id, err);
       } finally {
         queue.done(id);

@@ -1,5 +1,5 @@
-import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { localDriverDir } from '../../schema/domain/local-layout.ts';
 import type { OrchestratorConfig } from './config.ts';
 import type { RuntimeDriver } from './drivers/driver.ts';
 import { createKubernetesDriver } from './drivers/kubernetes/kubernetes-driver.ts';
@@ -19,5 +19,5 @@ export function createDriver(config: OrchestratorConfig, logger: Logger): Runtim
       logger,
     });
   }
-  return createLocalDriver({ dataDir: join(config.DATA_DIR, 'runtimes-local'), logger });
+  return createLocalDriver({ dataDir: localDriverDir(config.DATA_DIR), logger });
 }

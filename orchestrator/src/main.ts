@@ -5,6 +5,7 @@ import { initOrm } from '../../schema/orm-config.ts';
 import { parseOrchestratorConfig } from './config.ts';
 import { createDriver } from './create-driver.ts';
 import { createLogger } from './logger.ts';
+import { startOpsServer } from './ops-server.ts';
 import { buildOrchestrator } from './orchestrator.ts';
 
 const config = parseOrchestratorConfig(process.env);
@@ -14,10 +15,11 @@ const orm = await initOrm({
   clientUrl: config.DATABASE_URL,
   poolMax: config.ORCHESTRATOR_WORKERS + 2,
 });
+const driver = createDriver(config, logger);
 const orchestrator = buildOrchestrator({
   orm,
   databaseUrl: config.DATABASE_URL,
-  driver: createDriver(config, logger),
+  driver,
   logger,
   target: {
     secret: config.CLAWLOOPS_SECRET,
@@ -31,7 +33,23 @@ const orchestrator = buildOrchestrator({
   },
 });
 await orchestrator.start();
-logger.info({ driver: config.RUNTIME_DRIVER }, 'orchestrator started');
+// A busy port must not take reconciling down with it (two `npm start`s on one host): log and go on.
+const ops = await startOpsServer({
+  orm,
+  driver,
+  orchestrator,
+  logger,
+  token: config.METRICS_TOKEN,
+  port: config.ORCHESTRATOR_METRICS_PORT,
+  host: config.ORCHESTRATOR_METRICS_HOST,
+}).catch((err) => {
+  logger.error({ err, port: config.ORCHESTRATOR_METRICS_PORT }, 'metrics/health port not served');
+  return null;
+});
+logger.info(
+  { driver: config.RUNTIME_DRIVER, opsPort: ops?.port ?? null },
+  'orchestrator started (metrics, livez, readyz on opsPort)',
+);
 
 let stopping = false;
 async function shutdown(reason: string) {
@@ -39,6 +57,7 @@ async function shutdown(reason: string) {
   stopping = true;
   logger.info({ reason }, 'orchestrator stopping');
   await orchestrator.stop({ stopRuntimes: config.STOP_RUNTIMES_ON_EXIT });
+  await ops?.stop();
   await orm.close();
   if (isMainThread) process.exit(0);
   else parentPort?.close();

@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { AppDeps } from './context.ts';
 import { attachGraphqlWs } from './graphql/ws.ts';
 import { buildYoga } from './graphql/yoga.ts';
+import { databaseCheck, healthRoute, type ReadinessCheck } from './http/health.ts';
 import { clientIp, ProxyTrust } from './http/proxy-trust.ts';
 import { sendJson } from './http/respond.ts';
+import { metricsRoute } from './metrics/route.ts';
 
 /** Extra HTTP routes mounted by later layers (forward auth, model proxy, SPA, edge). */
 export type Route = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -21,6 +23,11 @@ export interface BuildAppOptions {
   maxBodyBytes?: number;
   /** Tried last, when nothing else matched (the SPA: static files and index.html for app routes). */
   fallback?: Route;
+  /**
+   * Readiness dependencies besides the database (always checked), e.g. the LISTEN connection that
+   * carries runtime events. @default none
+   */
+  readiness?: Record<string, ReadinessCheck>;
 }
 
 /**
@@ -32,7 +39,11 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}) {
   const trust = options.trust ?? new ProxyTrust(['127.0.0.1', '::1']);
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const yoga = buildYoga(deps);
-  const routes: Route[] = [...(options.routes ?? []), healthRoute(deps)];
+  const routes: Route[] = [
+    ...(options.routes ?? []),
+    healthRoute({ database: databaseCheck(deps.orm), ...options.readiness }),
+    metricsRoute(deps, { token: deps.config.METRICS_TOKEN, trust }),
+  ];
 
   const server = createServer(async (req, res) => {
     try {
@@ -79,21 +90,3 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}) {
 }
 
 export type App = ReturnType<typeof buildApp>;
-
-function healthRoute(deps: AppDeps): Route {
-  return async (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/livez' || path === '/healthz') {
-      sendJson(res, 200, { status: 'live' });
-      return true;
-    }
-    if (path !== '/readyz') return false;
-    try {
-      await deps.orm.em.getConnection().execute('select 1');
-      sendJson(res, 200, { status: 'ready', checks: { database: 'ok' } });
-    } catch {
-      sendJson(res, 503, { status: 'unavailable', checks: { database: 'failing' } });
-    }
-    return true;
-  };
-}

@@ -54,6 +54,11 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Human-readable logs instead of JSON (default when stdout is a terminal). */
   LOG_PRETTY: bool.optional(),
+  /**
+   * Bearer token for `/metrics` (here and on the orchestrator's metrics port). Unset: only loopback
+   * callers and TRUSTED_PROXIES themselves may scrape.
+   */
+  METRICS_TOKEN: z.string().min(16).optional(),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(2000),
 });

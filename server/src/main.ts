@@ -51,6 +51,11 @@ async function main() {
     routes: [...entrance.routes, ...(modelProxy ? [modelProxy.route] : [])],
     trust: new ProxyTrust(config.TRUSTED_PROXIES),
     fallback: spaRoute({ hosts: entranceConfig(config) }),
+    readiness: {
+      notifications: async () => {
+        if (!listener.connected) throw new Error('LISTEN connection down');
+      },
+    },
   });
   entrance.attach(app.server);
   const port = await app.start(config.PORT, config.HOST);

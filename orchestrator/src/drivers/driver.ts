@@ -25,6 +25,11 @@ export interface RuntimeDriver {
   ensureDeleted(runtimeId: string, ownerId: string, retention: RetentionPolicy): Promise<void>;
   /** Every runtime id the backend holds anything for (orphan detection on resync). */
   listKnown(): Promise<string[]>;
+  /**
+   * Resolves when the backend can take work (the API server answers; the data directory is
+   * writable); throws otherwise. Feeds the orchestrator's `/readyz`. Absent: assumed ready.
+   */
+  checkBackend?(): Promise<void>;
 }
 
 /** Everything a driver needs to run one runtime. Pure data, built by the controller from DB rows. */

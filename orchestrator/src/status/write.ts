@@ -9,6 +9,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { appendRuntimeEvent, type SqlRunner } from '../../../schema/db/runtime-events.ts';
 import { type Condition, sameConditions, setCondition } from '../../../schema/domain/conditions.ts';
 import type { RuntimePhase } from '../../../schema/domain/enums.ts';
+import { observeTransition } from '../metrics.ts';
 import type { Plan } from '../reconcile/runtime.ts';
 import type { RuntimeRow } from './runtime-row.ts';
 
@@ -51,12 +52,14 @@ export async function writeStatus(
     row.statusMessage !== plan.message ||
     row.observedGeneration !== change.generation;
   const conn = em.getConnection();
+  let sinceSpec = 0;
   await conn.transactional(async (trx) => {
     const run: SqlRunner = (sql, params) => conn.execute(sql, params, 'all', trx);
-    await run(
+    const updated = await run(
       `update runtimes set phase = ?, conditions = ?::jsonb, observed_generation = ?, last_error = ?, endpoint = ?,
               ready_at = case when ? then coalesce(ready_at, now()) else null end, status_updated_at = now()
-        where id = ?`,
+        where id = ?
+        returning extract(epoch from clock_timestamp() - spec_updated_at)::float8 as since_spec`,
       [
         plan.phase,
         JSON.stringify(conditions),
@@ -67,6 +70,7 @@ export async function writeStatus(
         row.id,
       ],
     );
+    sinceSpec = Number((updated as { since_spec?: number }[])[0]?.since_spec ?? 0);
     if (announce) {
       await appendRuntimeEvent(run, {
         runtimeId: row.id,
@@ -78,6 +82,16 @@ export async function writeStatus(
       });
     }
   });
+  observeTransition(
+    {
+      runtimeId: row.id,
+      generation: change.generation,
+      from: row.phase,
+      to: plan.phase,
+      desired: row.desiredState,
+    },
+    sinceSpec,
+  );
   row.phase = plan.phase;
   row.conditions = conditions;
   row.observedGeneration = change.generation;

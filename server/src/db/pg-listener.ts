@@ -26,6 +26,11 @@ export class PgListener {
     await this.connect();
   }
 
+  /** False while reconnecting: NOTIFY-driven features (runtime events, cache invalidation) are stale. */
+  get connected(): boolean {
+    return this.client !== null;
+  }
+
   on(channel: string, handler: Handler): () => void {
     let set = this.handlers.get(channel);
     if (!set) {

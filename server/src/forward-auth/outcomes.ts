@@ -1,3 +1,4 @@
+import { forwardAuthDecisions } from '../metrics/registry.ts';
 import type { AuditEntry } from '../services/audit.ts';
 import type { Decision, EntranceViewer } from './types.ts';
 
@@ -52,6 +53,10 @@ export class Outcomes {
     if (decision.allow) c.allow++;
     else c.deny++;
     c.byReason[decision.reason] = (c.byReason[decision.reason] ?? 0) + 1;
+    forwardAuthDecisions.inc({
+      result: decision.allow ? 'allow' : 'deny',
+      reason: decision.reason,
+    });
     if (!decision.audit) return;
     const safeHost = (host ?? '').slice(0, 255);
     const key = `${who.viewer?.userId ?? `anon:${who.ip}`}|${safeHost}|${decision.reason}`;

@@ -3,6 +3,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useCsrfProtection, wsCookieAllowed } from '../auth/csrf.ts';
 import { type AppDeps, type Context, createContext, type RequestFacts } from '../context.ts';
 import { createMaskError, useErrorCodes } from '../http/mask-error.ts';
+import { useMetrics } from '../metrics/graphql-plugin.ts';
 import { schema } from './schema.ts';
 
 export type ServerContext = { ip: string | null };
@@ -41,6 +42,7 @@ export function buildYoga(deps: AppDeps): Yoga {
     landingPage: false,
     cors: { origin: appOrigins, credentials: true },
     plugins: [
+      useMetrics(),
       useCsrfProtection(),
       EnvelopArmorPlugin({
         maxDepth: { n: deps.config.GRAPHQL_MAX_DEPTH, ignoreIntrospection: true },

@@ -1,11 +1,15 @@
 // The credential proxy as its own process (Kubernetes: one Deployment next to the server; runtimes
 // reach it at MODEL_PROXY_URL). Needs DATABASE_URL and the same CLAWLOOPS_SECRET/MODEL_CREDENTIAL_KEY
-// as the server. Serves /v1/* plus /livez and /readyz on MODEL_PROXY_PORT.
+// as the server. Serves /v1/*, /livez, /readyz (database and LISTEN connection; never the upstreams)
+// and /metrics (same access rule as the server's) on MODEL_PROXY_PORT.
 import { createServer } from 'node:http';
 import { initOrm } from '../../../schema/orm-config.ts';
 import { parseConfig } from '../config.ts';
 import { PgListener } from '../db/pg-listener.ts';
+import { databaseCheck, healthRoute } from '../http/health.ts';
+import { ProxyTrust } from '../http/proxy-trust.ts';
 import { createLogger } from '../logger.ts';
+import { metricsRoute } from '../metrics/route.ts';
 import { buildModelProxy } from './build.ts';
 
 const config = parseConfig(process.env);
@@ -18,10 +22,20 @@ const orm = await initOrm({ clientUrl: config.DATABASE_URL });
 const listener = new PgListener(config.DATABASE_URL, logger);
 await listener.start();
 const proxy = buildModelProxy({ orm, listener, logger, secret: config.CLAWLOOPS_SECRET, config });
+const health = healthRoute({
+  database: databaseCheck(orm),
+  notifications: async () => {
+    if (!listener.connected) throw new Error('LISTEN connection down');
+  },
+});
+const metrics = metricsRoute(
+  { orm, logger },
+  { token: config.METRICS_TOKEN, trust: new ProxyTrust(config.TRUSTED_PROXIES) },
+);
 const server = createServer(async (req, res) => {
   if (await proxy.route(req, res)) return;
-  const ok = req.url === '/livez' || req.url === '/readyz';
-  res.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' }).end(`{"ok":${ok}}`);
+  if ((await health(req, res)) || (await metrics(req, res))) return;
+  res.writeHead(404, { 'content-type': 'application/json' }).end('{"ok":false}');
 });
 server.listen(config.MODEL_PROXY_PORT, config.HOST, () =>
   logger.info({ port: config.MODEL_PROXY_PORT }, 'model proxy listening'),

@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { Route } from '../app.ts';
 import type { PgListener } from '../db/pg-listener.ts';
 import type { Logger } from '../logger.ts';
+import { modelProxyDuration, modelProxyRequests, modelProxyTokens } from '../metrics/registry.ts';
 import { AccessCache, type Principal, type ResolvedRoute } from './access-cache.ts';
 import { BudgetGate } from './budget-gate.ts';
 import type { CredentialCipher } from './credential-cipher.ts';
@@ -86,6 +87,8 @@ export function createModelProxy(deps: ModelProxyDeps, options: ModelProxyOption
     const completion = result.usage?.completionTokens ?? 0;
     const cost = result.usage ? costOf(route, prompt, completion) : null;
     gate.add(who.userId, prompt + completion, cost);
+    modelProxyTokens.inc({ kind: 'prompt' }, prompt);
+    modelProxyTokens.inc({ kind: 'completion' }, completion);
     recorder.record({
       userId: who.userId,
       runtimeId: who.runtimeId,
@@ -118,6 +121,8 @@ export function createModelProxy(deps: ModelProxyDeps, options: ModelProxyOption
     const path = (req.url ?? '/').split('?')[0] as string;
     if (path !== prefix && !path.startsWith(`${prefix}/`)) return false;
     const op = path.slice(prefix.length + 1);
+    const endpoint = KNOWN_OPS.has(op) ? op : 'other';
+    const endTimer = modelProxyDuration.startTimer({ endpoint });
     try {
       const who = await access.authenticate(req.headers.authorization);
       if (op === 'models' && req.method === 'GET') await listModels(res, who);
@@ -139,6 +144,8 @@ export function createModelProxy(deps: ModelProxyDeps, options: ModelProxyOption
         sendProxyError(res, new ProxyError(500, 'api_error', 'internal_error', 'Internal error.'));
       }
     }
+    endTimer();
+    modelProxyRequests.inc({ endpoint, status: String(res.statusCode) });
     return true;
   };
 
@@ -156,6 +163,9 @@ export function createModelProxy(deps: ModelProxyDeps, options: ModelProxyOption
 }
 
 export type ModelProxy = ReturnType<typeof createModelProxy>;
+
+/** Metric label values: the known operations, everything else as `other` (bounded cardinality). */
+const KNOWN_OPS = new Set(['models', 'chat/completions', 'embeddings']);
 
 function readJson(req: IncomingMessage, max: number): Promise<Record<string, unknown>> {
   const tooLarge = () =>

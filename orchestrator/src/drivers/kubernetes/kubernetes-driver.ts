@@ -2,6 +2,7 @@ import type { RetentionPolicy } from '../../../../schema/domain/enums.ts';
 import { runtimeObjectName, workspaceClaimName } from '../../names.ts';
 import type { ObservedRuntime, RuntimeDriver } from '../driver.ts';
 import { type Applier, createApplier, ref } from './apply.ts';
+import { kubernetesBackendCheck } from './backend-check.ts';
 import { ensureRunning } from './ensure-running.ts';
 import { createRuntimeCache } from './observe.ts';
 import { type KubernetesDriverOptions, type ResolvedOptions, resolveOptions } from './options.ts';
@@ -39,6 +40,7 @@ export function createKubernetesDriver(input: KubernetesDriverOptions): RuntimeD
     async listKnown() {
       return cache.knownRuntimeIds();
     },
+    checkBackend: kubernetesBackendCheck(options.kubeConfig),
   };
 }
 

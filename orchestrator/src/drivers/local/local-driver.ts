@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, rm } from 'node:fs/promises';
 import { ABSENT, type RuntimeDriver, type RuntimeTarget } from '../driver.ts';
 import { createInstaller } from './install.ts';
 import { type LocalDriverOptions, resolveOptions } from './options.ts';
@@ -191,6 +192,11 @@ export function createLocalDriver(options: LocalDriverOptions): RuntimeDriver {
 
     async listKnown() {
       return listRuntimeIds(opts.dataDir);
+    },
+
+    async checkBackend() {
+      await mkdir(opts.dataDir, { recursive: true });
+      await access(opts.dataDir, constants.W_OK);
     },
   };
 }

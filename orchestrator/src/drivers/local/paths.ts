@@ -1,4 +1,11 @@
 import { join } from 'node:path';
+import {
+  assertSafeId,
+  localConsoleLogPath,
+  localRuntimeRoot,
+} from '../../../../schema/domain/local-layout.ts';
+
+export { assertSafeId };
 
 /**
  * On-disk layout under `dataDir`. Workspace data belongs to the owner, not the runtime, so a
@@ -27,14 +34,6 @@ export interface RuntimePaths {
   openclawLog: string;
 }
 
-const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
-
-/** Ids become directory names: refuse anything that could escape `dataDir`. */
-export function assertSafeId(kind: string, id: string): void {
-  if (!SAFE_ID.test(id))
-    throw new Error(`unsafe ${kind} for a directory name: ${JSON.stringify(id)}`);
-}
-
 export function workspacesDir(dataDir: string): string {
   return join(dataDir, 'workspaces');
 }
@@ -58,12 +57,12 @@ export function ownerPaths(dataDir: string, ownerId: string): OwnerPaths {
 }
 
 export function runtimePaths(dataDir: string, runtimeId: string): RuntimePaths {
-  assertSafeId('runtimeId', runtimeId);
-  const root = join(runtimesDir(dataDir), runtimeId);
+  // The root and console log come from the shared rule: the server reads that file (runtimeLogs).
+  const root = localRuntimeRoot(dataDir, runtimeId);
   return {
     root,
     record: join(root, 'runtime.json'),
-    consoleLog: join(root, 'console.log'),
+    consoleLog: localConsoleLogPath(dataDir, runtimeId),
     openclawLog: join(root, 'openclaw.log'),
   };
 }
