@@ -15,7 +15,9 @@ export interface TestOrchestrator {
 export async function startTestOrchestrator(
   databaseUrl: string,
   driver: RuntimeDriver,
-  overrides: Partial<Pick<OrchestratorDeps, 'controller' | 'leaderPollMs' | 'target'>> = {},
+  overrides: Partial<Pick<OrchestratorDeps, 'controller' | 'leaderPollMs'>> & {
+    target?: Partial<OrchestratorDeps['target']>;
+  } = {},
 ): Promise<TestOrchestrator> {
   const orm = await initOrm({ clientUrl: databaseUrl, poolMax: 6 });
   const orchestrator = buildOrchestrator({
