@@ -267,6 +267,13 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await nav(admin, 'Audit log');
       await admin.getByRole('cell', { name: 'user.setStatus' }).first().waitFor();
       await shoot(admin, 'admin-audit');
+      await admin.getByLabel('Who').fill('ivy');
+      await admin.getByRole('cell', { name: 'invitation.accept' }).waitFor();
+      await expect
+        .poll(() => admin.getByRole('cell', { name: 'root', exact: true }).count())
+        .toBe(0);
+      await admin.getByLabel('Who').fill('nobody-at-all');
+      await admin.getByText('No user has this username.').waitFor();
       await main.getByRole('link', { name: 'Usage', exact: true }).first().click();
       await admin.getByRole('heading', { name: 'My usage' }).waitFor();
       await admin.waitForLoadState('networkidle');

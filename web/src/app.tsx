@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { sessionEndedUnexpectedly } from './auth/sign-out.ts';
 import { type SignedIn, useViewer } from './auth/viewer.tsx';
 import { Bare, Shell } from './components/shell.tsx';
 import { Alert, Loading } from './components/ui.tsx';
@@ -46,7 +47,10 @@ function Guard({ admin, children }: { admin: boolean; children: (v: SignedIn) =>
         </Bare>
       );
     const here = `${pathname}${search.size ? `?${search}` : ''}`;
-    redirect(`/login${here === '/' ? '' : `?return=${encodeURIComponent(here)}`}`);
+    const query = new URLSearchParams();
+    if (here !== '/') query.set('return', here);
+    if (sessionEndedUnexpectedly()) query.set('reason', 'expired');
+    redirect(`/login${query.size ? `?${query}` : ''}`);
     return null;
   }
   if (viewer.mustChangePassword) {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useQuery } from 'urql';
+import { useClient, useQuery } from 'urql';
 import { Field, Select } from '../../components/field.tsx';
 import { Pager, useCursorPages } from '../../components/pager.tsx';
 import { Alert, Badge, Card, Empty, Loading, PageTitle } from '../../components/ui.tsx';
@@ -7,10 +7,25 @@ import type { AuditResult } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
 import { asError, describeCombined, describeTyped } from '../../lib/errors.ts';
 import { formatDateTime } from '../../lib/format.ts';
+import { FindUserDoc } from '../../lib/user-documents.ts';
 
 const AuditDoc = graphql(`
-  query AuditEvents($first: Int!, $after: String, $action: String, $result: AuditResult, $since: DateTime) {
-    auditEvents(first: $first, after: $after, action: $action, result: $result, since: $since) {
+  query AuditEvents(
+    $first: Int!
+    $after: String
+    $action: String
+    $actor: ID
+    $result: AuditResult
+    $since: DateTime
+  ) {
+    auditEvents(
+      first: $first
+      after: $after
+      action: $action
+      actor: $actor
+      result: $result
+      since: $since
+    ) {
       ... on QueryAuditEventsSuccess {
         data {
           pageInfo { hasNextPage endCursor }
@@ -30,26 +45,55 @@ const RESULTS = [
 ] as const;
 const PAGE = 50;
 
+/** A typed username → that user's id (after a pause in typing); `unknown` when nobody matches. */
+function useActorId(typed: string): { id: string | null; unknown: boolean } {
+  const client = useClient();
+  const [state, setState] = useState<{ id: string | null; unknown: boolean }>({
+    id: null,
+    unknown: false,
+  });
+  useEffect(() => {
+    const name = typed.trim().toLowerCase();
+    if (!name) return setState({ id: null, unknown: false });
+    const t = setTimeout(async () => {
+      const res = await client.query(FindUserDoc, { search: name }).toPromise();
+      const edges =
+        res.data?.users.__typename === 'QueryUsersSuccess' ? res.data.users.data.edges : [];
+      const id = edges.find((e) => e.node.username.toLowerCase() === name)?.node.id ?? null;
+      setState({ id, unknown: id === null });
+    }, 300);
+    return () => clearTimeout(t);
+  }, [typed, client]);
+  return state;
+}
+
 export function AdminAudit() {
   const [typedAction, setTypedAction] = useState('');
   const [action, setAction] = useState('');
   const [result, setResult] = useState('');
   const [since, setSince] = useState('');
+  const [typedActor, setTypedActor] = useState('');
+  const actor = useActorId(typedActor);
   const pages = useCursorPages();
   useEffect(() => {
     const t = setTimeout(() => setAction(typedAction.trim()), 300);
     return () => clearTimeout(t);
   }, [typedAction]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new filter starts at page 1
-  useEffect(() => pages.reset(), [action, result, since]);
+  useEffect(() => pages.reset(), [action, result, since, actor.id]);
   const variables = {
     first: PAGE,
     after: pages.after,
     action: action || null,
+    actor: actor.id,
     result: (result || null) as AuditResult | null,
     since: since ? new Date(`${since}T00:00:00`).toISOString() : null,
   };
-  const [{ data, error, fetching }] = useQuery({ query: AuditDoc, variables });
+  const [{ data, error, fetching }] = useQuery({
+    query: AuditDoc,
+    variables,
+    pause: actor.unknown,
+  });
   const res = data?.auditEvents;
   const failure = asError(res);
   const conn = res?.__typename === 'QueryAuditEventsSuccess' ? res.data : null;
@@ -65,6 +109,14 @@ export function AdminAudit() {
           placeholder="e.g. auth.login"
           value={typedAction}
           onChange={(e) => setTypedAction(e.target.value)}
+        />
+        <Field
+          label="Who"
+          placeholder="Username"
+          autoCapitalize="none"
+          value={typedActor}
+          onChange={(e) => setTypedActor(e.target.value)}
+          error={actor.unknown ? 'No user has this username.' : null}
         />
         <Select
           label="Result"

@@ -3,7 +3,8 @@ import { useClient, useMutation } from 'urql';
 import { Field } from '../../components/field.tsx';
 import { Alert, Button } from '../../components/ui.tsx';
 import { asError, describeCombined, describeTyped } from '../../lib/errors.ts';
-import { FindUserDoc, GrantDoc, RevokeGrantDoc } from './model-documents.ts';
+import { FindUserDoc } from '../../lib/user-documents.ts';
+import { GrantDoc, RevokeGrantDoc } from './model-documents.ts';
 
 type Grant = { id: string; everyone: boolean; user?: { id: string; username: string } | null };
 

@@ -105,7 +105,7 @@ export function Login() {
     <>
       <PageTitle lead="Use the username your administrator gave you.">Sign in</PageTitle>
       <Alert kind="info">{REASONS[search.get('reason') ?? '']}</Alert>
-      {back && /^https?:/.test(back) && (
+      {back && /^(https?:|\/auth\/runtime-login)/.test(back) && (
         <Alert kind="info">After signing in you will return to your workspace.</Alert>
       )}
       <form onSubmit={submit} className="form" noValidate>
