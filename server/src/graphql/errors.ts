@@ -50,6 +50,13 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** The feature exists, but not with this deployment's configuration (e.g. runtime logs on Kubernetes). */
+export class NotAvailableError extends DomainError {
+  constructor(message: string, code = 'NOT_AVAILABLE') {
+    super(code, message);
+  }
+}
+
 export class RateLimitedError extends DomainError {
   readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number) {

@@ -5,6 +5,7 @@ import './types/node.ts';
 import './types/runtime-condition.ts';
 import './types/runtime.ts';
 import './types/runtime-event.ts';
+import './types/runtime-log.ts';
 import './types/user.ts';
 import './types/viewer.ts';
 import './types/auth.ts';

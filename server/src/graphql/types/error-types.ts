@@ -5,6 +5,7 @@ import {
   type FieldError,
   ForbiddenError,
   InvalidInputError,
+  NotAvailableError,
   NotFoundError,
   RateLimitedError,
   UnauthenticatedError,
@@ -49,6 +50,11 @@ builder.objectType(InvalidInputError, {
   fields: (t) => ({
     fieldErrors: t.field({ type: [FieldErrorRef], resolve: (e) => e.fieldErrors }),
   }),
+});
+builder.objectType(NotAvailableError, {
+  name: 'NotAvailableError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof NotAvailableError,
 });
 builder.objectType(RateLimitedError, {
   name: 'RateLimitedError',
