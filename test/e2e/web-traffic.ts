@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 export function trackGraphqlTraffic(page: Page) {
   const http: { at: number; op: string }[] = [];
   const frames: string[] = [];
+  const subscribes: { operationName?: string; after: string | null }[] = [];
   let navigations = 0;
   page.on('request', (req) => {
     if (new URL(req.url()).pathname !== '/graphql' || req.method() !== 'POST') return;
@@ -20,12 +21,24 @@ export function trackGraphqlTraffic(page: Page) {
     if (frame === page.mainFrame()) navigations += 1;
   });
   page.on('websocket', (ws) => {
+    ws.on('framesent', ({ payload }) => {
+      if (typeof payload !== 'string' || !payload.includes('"type":"subscribe"')) return;
+      const msg = JSON.parse(payload) as {
+        payload: { operationName?: string; variables?: { after?: string | null } };
+      };
+      subscribes.push({
+        operationName: msg.payload.operationName,
+        after: msg.payload.variables?.after ?? null,
+      });
+    });
     ws.on('framereceived', ({ payload }) => {
       if (typeof payload === 'string' && payload.includes('"type":"next"')) frames.push(payload);
     });
   });
   return {
     http,
+    /** graphql-ws `subscribe` messages sent, with their resume cursor. */
+    subscribes,
     get navigations() {
       return navigations;
     },

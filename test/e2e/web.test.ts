@@ -193,6 +193,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
 
     it('after a server restart the page reconnects by itself and replays what it missed', async () => {
       const runtimeId = await runtimeOf(web, 'ivy');
+      const traffic = trackGraphqlTraffic(user);
       const down = web.restart(4_000);
       await user.getByText(/Reconnecting/).waitFor();
       // While the server is down, the orchestrator keeps working and writes events.
@@ -200,6 +201,12 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await down;
       await user.getByText('Stopped', { exact: true }).first().waitFor({ timeout: 30_000 });
       await user.getByText(/Reconnecting/).waitFor({ state: 'detached' });
+      // The re-sent subscription carried the newest cursor seen, and the missed events came over it.
+      const resumed = traffic.subscribes.filter((m) => m.operationName === 'RuntimeStatus');
+      expect(resumed.length).toBeGreaterThan(0);
+      expect(resumed.every((m) => /^\d+$/.test(m.after ?? ''))).toBe(true);
+      expect(traffic.wsPhases()).toContain('STOPPED');
+      expect(traffic.navigations).toBe(0);
     }, 60_000);
 
     it('an admin disables the user; the user’s page says so', async () => {

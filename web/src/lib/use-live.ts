@@ -1,5 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { stringifyDocument } from '@urql/core';
+import { getOperationName, stringifyDocument } from '@urql/core';
 import { useEffect, useRef, useState } from 'react';
 import { useApi } from './api-provider.tsx';
 
@@ -41,7 +41,11 @@ export function useLiveSubscription<TData, TVars extends { after?: string | null
     const vars = { ...(JSON.parse(key) as object) };
     Object.defineProperty(vars, 'after', { enumerable: true, get: () => cursor });
     const dispose = ws.subscribe<TData>(
-      { query: stringifyDocument(document), variables: vars as Record<string, unknown> },
+      {
+        query: stringifyDocument(document),
+        operationName: getOperationName(document),
+        variables: vars as Record<string, unknown>,
+      },
       {
         next(result) {
           if (result.errors?.length) {
