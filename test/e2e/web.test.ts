@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RuntimeDriver } from '../../orchestrator/src/drivers/driver.ts';
 import { createLocalDriver } from '../../orchestrator/src/drivers/local/local-driver.ts';
+import { localDriverDir } from '../../schema/domain/local-layout.ts';
 import { firstRunSetupUrl } from '../../server/src/auth/first-run.ts';
 import { freePort } from '../testkit/caddy.ts';
 import { createTestDatabase } from '../testkit/database.ts';
@@ -60,16 +61,21 @@ describe.skipIf(!existsSync(CHROMIUM))(
       // One login must cover the runtime hosts, as COOKIE_DOMAIN=.example.com does in production.
       // Chromium refuses `Domain=localhost` cookies, so the app lives on claw.localhost and the
       // workspaces on u-<name>.claw.localhost (every *.localhost name is loopback to Chromium).
+      // Server and orchestrator share DATA_DIR, as under `npm start` (the server reads console logs).
+      dataDir = mkdtempSync(join(tmpdir(), 'clawloops-web-e2e-'));
       web = await startWebServer({
         databaseUrl,
         secret: TEST_SECRET,
         port,
         distDir,
         hostname: HOST,
-        env: { COOKIE_DOMAIN: HOST },
+        env: { COOKIE_DOMAIN: HOST, DATA_DIR: dataDir },
       });
-      dataDir = mkdtempSync(join(tmpdir(), 'clawloops-web-e2e-'));
-      driver = createLocalDriver({ dataDir, portBase: 24_000, stopTimeoutMs: 8_000 });
+      driver = createLocalDriver({
+        dataDir: localDriverDir(dataDir),
+        portBase: 24_000,
+        stopTimeoutMs: 8_000,
+      });
       orch = await startTestOrchestrator(databaseUrl, driver, {
         target: { secret: TEST_SECRET, publicUrl: web.origin },
       });
@@ -188,7 +194,15 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await tab.waitForLoadState('domcontentloaded');
       expect(new URL(tab.url()).host).toBe(`u-ivy.${HOST}:${web.port}`);
       expect(await tab.title()).toBe('OpenClaw Control');
+      await tab.waitForTimeout(3_000); // what the person sees once the Control UI has tried to connect
+      await shoot(tab, 'workspace');
       await tab.close();
+      // The console log of the real gateway: the tail, then live lines.
+      await user.getByText('Console log').click();
+      const log = user.locator('pre.log');
+      await log.waitFor();
+      await expect.poll(async () => (await log.textContent())?.length ?? 0).toBeGreaterThan(20);
+      await shoot(user, 'my-runtime-logs');
     });
 
     it('after a server restart the page reconnects by itself and replays what it missed', async () => {

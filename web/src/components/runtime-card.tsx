@@ -2,6 +2,7 @@ import type { RuntimeEventViewFragment, RuntimeViewFragment } from '../gql/graph
 import { formatDateTime, formatRelative, titleCase } from '../lib/format.ts';
 import { PhaseBadge } from './phase-badge.tsx';
 import { RuntimeActions } from './runtime-actions.tsx';
+import { RuntimeLogs } from './runtime-logs.tsx';
 import { RuntimeProgress } from './runtime-progress.tsx';
 import { Alert, Button, Card } from './ui.tsx';
 
@@ -63,6 +64,7 @@ export function RuntimeCard({ runtime, events, liveError, onChanged, onRecreate 
           <dd>{formatRelative(runtime.specUpdatedAt)}</dd>
         </dl>
       </Card>
+      {!deleted && <RuntimeLogs runtimeId={runtime.id} />}
       <Card title="Recent events">
         {events.length === 0 ? (
           <p className="empty">No events yet.</p>

@@ -17,6 +17,8 @@ type Documents = {
     "\n  mutation Logout {\n    logout\n  }\n": typeof types.LogoutDocument,
     "\n  query Viewer {\n    viewer {\n      id\n      username\n      role\n      isAdmin\n      mustChangePassword\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  query PasswordPolicy {\n    passwordPolicy {\n      minLength\n      maxLength\n      requireLetter\n      requireDigit\n    }\n  }\n": typeof types.PasswordPolicyDocument,
+    "\n  query RuntimeLogs($runtimeId: ID!, $tail: Int) {\n    runtimeLogs(runtimeId: $runtimeId, tail: $tail) {\n      ... on RuntimeLogLines { lines }\n      ... on Error { code message }\n    }\n  }\n": typeof types.RuntimeLogsDocument,
+    "\n  subscription RuntimeLogLines($runtimeId: ID!) {\n    runtimeLogLines(runtimeId: $runtimeId) {\n      ... on RuntimeLogLines { lines }\n      ... on Error { code message }\n    }\n  }\n": typeof types.RuntimeLogLinesDocument,
     "\n  fragment RuntimeView on Runtime {\n    id\n    desiredState\n    generation\n    openUrl\n    progress\n    readyAt\n    specUpdatedAt\n    retentionPolicy\n    owner {\n      id\n      username\n      status\n    }\n    status {\n      phase\n      ready\n      failed\n      message\n      lastError\n      upToDate\n      conditions {\n        type\n        status\n        reason\n        message\n        lastTransitionTime\n      }\n    }\n  }\n": typeof types.RuntimeViewFragmentDoc,
     "\n  fragment RuntimeEventView on RuntimeEvent {\n    cursor\n    seq\n    type\n    phase\n    reason\n    message\n    progress\n    at\n  }\n": typeof types.RuntimeEventViewFragmentDoc,
     "\n  query MyRuntime {\n    myRuntime {\n      ... on Runtime {\n        ...RuntimeView\n        events(last: 8) {\n          edges {\n            node {\n              ...RuntimeEventView\n            }\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.MyRuntimeDocument,
@@ -61,6 +63,8 @@ const documents: Documents = {
     "\n  mutation Logout {\n    logout\n  }\n": types.LogoutDocument,
     "\n  query Viewer {\n    viewer {\n      id\n      username\n      role\n      isAdmin\n      mustChangePassword\n    }\n  }\n": types.ViewerDocument,
     "\n  query PasswordPolicy {\n    passwordPolicy {\n      minLength\n      maxLength\n      requireLetter\n      requireDigit\n    }\n  }\n": types.PasswordPolicyDocument,
+    "\n  query RuntimeLogs($runtimeId: ID!, $tail: Int) {\n    runtimeLogs(runtimeId: $runtimeId, tail: $tail) {\n      ... on RuntimeLogLines { lines }\n      ... on Error { code message }\n    }\n  }\n": types.RuntimeLogsDocument,
+    "\n  subscription RuntimeLogLines($runtimeId: ID!) {\n    runtimeLogLines(runtimeId: $runtimeId) {\n      ... on RuntimeLogLines { lines }\n      ... on Error { code message }\n    }\n  }\n": types.RuntimeLogLinesDocument,
     "\n  fragment RuntimeView on Runtime {\n    id\n    desiredState\n    generation\n    openUrl\n    progress\n    readyAt\n    specUpdatedAt\n    retentionPolicy\n    owner {\n      id\n      username\n      status\n    }\n    status {\n      phase\n      ready\n      failed\n      message\n      lastError\n      upToDate\n      conditions {\n        type\n        status\n        reason\n        message\n        lastTransitionTime\n      }\n    }\n  }\n": types.RuntimeViewFragmentDoc,
     "\n  fragment RuntimeEventView on RuntimeEvent {\n    cursor\n    seq\n    type\n    phase\n    reason\n    message\n    progress\n    at\n  }\n": types.RuntimeEventViewFragmentDoc,
     "\n  query MyRuntime {\n    myRuntime {\n      ... on Runtime {\n        ...RuntimeView\n        events(last: 8) {\n          edges {\n            node {\n              ...RuntimeEventView\n            }\n          }\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.MyRuntimeDocument,
@@ -128,6 +132,14 @@ export function graphql(source: "\n  query Viewer {\n    viewer {\n      id\n   
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query PasswordPolicy {\n    passwordPolicy {\n      minLength\n      maxLength\n      requireLetter\n      requireDigit\n    }\n  }\n"): (typeof documents)["\n  query PasswordPolicy {\n    passwordPolicy {\n      minLength\n      maxLength\n      requireLetter\n      requireDigit\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RuntimeLogs($runtimeId: ID!, $tail: Int) {\n    runtimeLogs(runtimeId: $runtimeId, tail: $tail) {\n      ... on RuntimeLogLines { lines }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  query RuntimeLogs($runtimeId: ID!, $tail: Int) {\n    runtimeLogs(runtimeId: $runtimeId, tail: $tail) {\n      ... on RuntimeLogLines { lines }\n      ... on Error { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription RuntimeLogLines($runtimeId: ID!) {\n    runtimeLogLines(runtimeId: $runtimeId) {\n      ... on RuntimeLogLines { lines }\n      ... on Error { code message }\n    }\n  }\n"): (typeof documents)["\n  subscription RuntimeLogLines($runtimeId: ID!) {\n    runtimeLogLines(runtimeId: $runtimeId) {\n      ... on RuntimeLogLines { lines }\n      ... on Error { code message }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -4,8 +4,11 @@ import { useEffect, useRef, useState } from 'react';
 import { useApi } from './api-provider.tsx';
 
 export interface LiveOptions<TData> {
-  /** The item's resume cursor (global event id); the subscription resumes after the newest one. */
-  cursorOf(data: TData): string | null | undefined;
+  /**
+   * The item's resume cursor (global event id); the subscription resumes after the newest one.
+   * Omit for streams without cursors (they restart from "now" after a reconnect).
+   */
+  cursorOf?(data: TData): string | null | undefined;
   onData(data: TData): void;
   /** Don't subscribe (yet). */
   pause?: boolean;
@@ -24,7 +27,7 @@ export interface LiveState {
  * restart the stream continues exactly where it stopped instead of replaying (or losing) events.
  * Items older than the newest cursor (a replay overlapping what we saw) are dropped.
  */
-export function useLiveSubscription<TData, TVars extends { after?: string | null }>(
+export function useLiveSubscription<TData, TVars extends object>(
   document: TypedDocumentNode<TData, TVars>,
   variables: Omit<TVars, 'after'>,
   options: LiveOptions<TData>,
@@ -39,7 +42,8 @@ export function useLiveSubscription<TData, TVars extends { after?: string | null
     if (options.pause) return;
     let cursor: string | null = options.initialCursor ?? null;
     const vars = { ...(JSON.parse(key) as object) };
-    Object.defineProperty(vars, 'after', { enumerable: true, get: () => cursor });
+    if (latest.current.cursorOf)
+      Object.defineProperty(vars, 'after', { enumerable: true, get: () => cursor });
     const dispose = ws.subscribe<TData>(
       {
         query: stringifyDocument(document),
@@ -53,7 +57,7 @@ export function useLiveSubscription<TData, TVars extends { after?: string | null
             return;
           }
           if (!result.data) return;
-          const next = latest.current.cursorOf(result.data as TData);
+          const next = latest.current.cursorOf?.(result.data as TData);
           if (next && cursor && BigInt(next) < BigInt(cursor)) return;
           if (next) cursor = next;
           setError(null);
