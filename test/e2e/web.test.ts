@@ -238,6 +238,8 @@ describe.skipIf(!existsSync(CHROMIUM))(
         .getByTestId('runtime-row-ivy')
         .getByText(/^Stopp(ing|ed)$/)
         .waitFor({ timeout: 30_000 });
+      await admin.getByRole('button', { name: "Log of ivy's runtime" }).click();
+      await admin.locator('pre.log').getByText(/gateway/).first().waitFor();
       await shoot(admin, 'admin-runtimes');
 
       // Per-row delete from the admin table: the dialog asks preserve or wipe; Escape cancels.

@@ -30,10 +30,20 @@ const KEEP = 500;
  * The runtime's console log: the last lines, then new ones live. Only while open — a closed
  * <details> costs no query and no subscription.
  */
-export function RuntimeLogs({ runtimeId }: { runtimeId: string }) {
-  const [open, setOpen] = useState(false);
+export function RuntimeLogs({
+  runtimeId,
+  open: initiallyOpen = false,
+}: {
+  runtimeId: string;
+  open?: boolean;
+}) {
+  const [open, setOpen] = useState(initiallyOpen);
   return (
-    <details className="card logs" onToggle={(e) => setOpen(e.currentTarget.open)}>
+    <details
+      className="card logs"
+      open={initiallyOpen}
+      onToggle={(e) => setOpen(e.currentTarget.open)}
+    >
       <summary>
         <h2>Console log</h2>
       </summary>

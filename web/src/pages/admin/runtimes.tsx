@@ -2,17 +2,15 @@ import { useCallback, useState } from 'react';
 import { useQuery } from 'urql';
 import { Select } from '../../components/field.tsx';
 import { Pager, useCursorPages } from '../../components/pager.tsx';
-import { PhaseBadge } from '../../components/phase-badge.tsx';
-import { RuntimeActions } from '../../components/runtime-actions.tsx';
-import { Alert, Badge, Card, Empty, Loading, PageTitle } from '../../components/ui.tsx';
+import { Alert, Card, Empty, Loading, PageTitle } from '../../components/ui.tsx';
 import type { RuntimePhase, RuntimeViewFragment } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
 import { useOnReconnect } from '../../lib/api-provider.tsx';
 import { asError, describeCombined, describeTyped } from '../../lib/errors.ts';
-import { formatRelative } from '../../lib/format.ts';
 import { navigate, useLocation } from '../../lib/router.tsx';
 import { AllRuntimeEventsDoc } from '../../lib/runtime-documents.ts';
 import { useLiveSubscription } from '../../lib/use-live.ts';
+import { RuntimeRow } from './runtime-row.tsx';
 
 const RuntimesDoc = graphql(`
   query AdminRuntimes($first: Int!, $after: String, $filter: RuntimeFilter) {
@@ -113,33 +111,11 @@ export function AdminRuntimes() {
             </thead>
             <tbody>
               {rows.map((r) => (
-                <tr key={r.id} data-testid={`runtime-row-${r.owner.username}`}>
-                  <td data-label="Owner">
-                    <strong>{r.owner.username}</strong>
-                    {r.owner.status === 'DISABLED' && <Badge tone="bad">disabled</Badge>}
-                  </td>
-                  <td data-label="Phase">
-                    <PhaseBadge phase={r.status.phase} ready={r.status.ready} />
-                  </td>
-                  <td data-label="Message" className="wrap">
-                    {r.status.failed ? r.status.lastError || r.status.message : r.status.message}
-                  </td>
-                  <td data-label="Progress">
-                    <progress
-                      max={100}
-                      value={r.progress}
-                      aria-label={`${r.owner.username}: ${r.progress}%`}
-                    />
-                  </td>
-                  <td data-label="Changed">{formatRelative(r.specUpdatedAt)}</td>
-                  <td data-label="">
-                    <RuntimeActions
-                      runtime={r}
-                      compact
-                      onChanged={(n) => setLive((m) => ({ ...m, [n.id]: n }))}
-                    />
-                  </td>
-                </tr>
+                <RuntimeRow
+                  key={r.id}
+                  runtime={r}
+                  onChanged={(n) => setLive((m) => ({ ...m, [n.id]: n }))}
+                />
               ))}
             </tbody>
           </table>
