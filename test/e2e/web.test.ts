@@ -239,7 +239,11 @@ describe.skipIf(!existsSync(CHROMIUM))(
         .getByText(/^Stopp(ing|ed)$/)
         .waitFor({ timeout: 30_000 });
       await admin.getByRole('button', { name: "Log of ivy's runtime" }).click();
-      await admin.locator('pre.log').getByText(/gateway/).first().waitFor();
+      await admin
+        .locator('pre.log')
+        .getByText(/gateway/)
+        .first()
+        .waitFor();
       await shoot(admin, 'admin-runtimes');
 
       // Per-row delete from the admin table: the dialog asks preserve or wipe; Escape cancels.
