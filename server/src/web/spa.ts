@@ -62,7 +62,10 @@ export function spaRoute(options: SpaOptions): Route {
     if (!raw) return null;
     const meta = `<meta name="clawloops-runtime-domain" content="${escapeAttr(options.hosts.runtimeDomain)}" />`;
     const body = Buffer.from(raw.toString('utf8').replace('<!--clawloops-config-->', meta));
-    return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+    return {
+      body,
+      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+    };
   };
 
   return (req, res) => {
@@ -89,8 +92,13 @@ export function spaRoute(options: SpaOptions): Route {
 
     const page = index();
     if (!page) {
-      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-      res.end('The web app has not been built. Run `npm run build:web` (npm start does it for you).\n');
+      res.writeHead(503, {
+        'content-type': 'text/plain; charset=utf-8',
+        'cache-control': 'no-store',
+      });
+      res.end(
+        'The web app has not been built. Run `npm run build:web` (npm start does it for you).\n',
+      );
       return true;
     }
     const headers = { ...SECURITY_HEADERS, etag: page.etag, 'cache-control': 'no-cache' };
@@ -99,7 +107,11 @@ export function spaRoute(options: SpaOptions): Route {
       res.end();
       return true;
     }
-    res.writeHead(200, { ...headers, 'content-type': TYPES['.html'], 'content-length': page.body.length });
+    res.writeHead(200, {
+      ...headers,
+      'content-type': TYPES['.html'],
+      'content-length': page.body.length,
+    });
     res.end(req.method === 'HEAD' ? undefined : page.body);
     return true;
   };
