@@ -75,7 +75,11 @@ export function spaRoute(options: SpaOptions): Route {
     const host = classifyHost(req.headers.host, options.hosts);
     if (host.kind === 'runtime' || host.kind === 'unknown' || host.kind === 'invalid') return false;
 
-    if (extname(url.pathname)) {
+    // A known static extension means a file (missing → the JSON 404, never HTML in place of a
+    // script); anything else, dots included (`/invite/<token>`, `/users/jane.doe`), is an app route —
+    // and so is `/index.html`, which must get the injected, revalidated page too.
+    const ext = extname(url.pathname).toLowerCase();
+    if (ext !== '.html' && TYPES[ext]) {
       const path = safeJoin(dir, url.pathname);
       const immutable = url.pathname.startsWith('/assets/');
       const body = path && read(path, immutable);
