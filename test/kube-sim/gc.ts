@@ -7,7 +7,8 @@
 import { deleteObject } from './deletion.ts';
 import type { Objects } from './objects.ts';
 import { RESOURCES, type ResourceType } from './resources.ts';
-import type { KubeObject, OwnerReference } from './types.ts';
+import type { StoreEvent } from './store.ts';
+import { deepEqual, type KubeObject, type OwnerReference } from './types.ts';
 
 export interface ControllerOptions {
   /** Run the garbage collector. @default true */
@@ -16,6 +17,16 @@ export interface ControllerOptions {
   namespaceController?: boolean;
   /** Delay between a change and the sweep that reacts to it. @default 5 */
   delayMs?: number;
+}
+
+/**
+ * Only deletions and owner references change what the collectors do; status writes (most events)
+ * do not. Sweeping after every event made the simulator spend most of a bench in sweeps.
+ */
+export function mayNeedCollection(e: StoreEvent): boolean {
+  const m = e.object.metadata;
+  if (e.type === 'DELETED' || m.deletionTimestamp) return true;
+  return !!m.ownerReferences && !deepEqual(m.ownerReferences, e.previous?.metadata.ownerReferences);
 }
 
 interface Entry {
@@ -38,7 +49,9 @@ export class Controllers {
   }
 
   start(): void {
-    this.unsubscribe = this.objects.store.subscribe(() => this.schedule());
+    this.unsubscribe = this.objects.store.subscribe((e) => {
+      if (mayNeedCollection(e)) this.schedule();
+    });
   }
 
   stop(): void {

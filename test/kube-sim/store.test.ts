@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mayNeedCollection } from './gc.ts';
 import { findResourceByKind, type ResourceType } from './resources.ts';
-import { Store } from './store.ts';
+import { Store, type StoreEvent } from './store.ts';
 import type { KubeObject } from './types.ts';
 
 const CONFIGMAPS = findResourceByKind('v1', 'ConfigMap') as ResourceType;
@@ -41,5 +42,31 @@ describe('Store', () => {
     for (let i = 0; i < 100; i++) store.scan(CONFIGMAPS);
     // 100 deep copies of 5,000 objects take seconds; 100 scans take milliseconds.
     expect(performance.now() - t0).toBeLessThan(500);
+  });
+});
+
+describe('mayNeedCollection (garbage collector trigger)', () => {
+  const owned = {
+    ...cm('a', 'x'),
+    metadata: {
+      ...cm('a', 'x').metadata,
+      ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'o', uid: 'u1' }],
+    },
+  };
+  const event = (type: StoreEvent['type'], object: KubeObject, previous?: KubeObject) =>
+    ({ type, resource: CONFIGMAPS, object, previous, rv: 2 }) as StoreEvent;
+  it.each([
+    ['an owned object is created', event('ADDED', owned), true],
+    ['an unowned object is created', event('ADDED', cm('a', 'x')), false],
+    ['a status-only update', event('MODIFIED', { ...owned, status: { a: 1 } }, owned), false],
+    ['owner references change', event('MODIFIED', owned, cm('a', 'x')), true],
+    [
+      'deletion starts',
+      event('MODIFIED', { ...cm('a', 'x'), metadata: { name: 'x', deletionTimestamp: 't' } }),
+      true,
+    ],
+    ['an object is deleted', event('DELETED', cm('a', 'x')), true],
+  ])('%s → %s', (_name, e, expected) => {
+    expect(mayNeedCollection(e)).toBe(expected);
   });
 });

@@ -59,15 +59,17 @@ function converge(t: RuntimeTarget): Promise<ObservedRuntime> {
   }, `runtime ${t.runtimeId} ready with ${t.templateHash}`);
 }
 
+/** Every applied kind is watched (drift repair), applied and deleted. */
+const WATCHED = ['list', 'watch', 'patch', 'delete'];
 /** What the orchestrator's namespaced Role needs for this driver (deploy/ keeps it in sync). */
 const EXPECTED_RULES = [
   { apiGroups: [''], resources: ['configmaps'], verbs: ['list', 'watch', 'patch', 'delete'] },
-  { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'patch', 'delete'] },
+  { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: WATCHED },
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'patch', 'delete'] },
-  { apiGroups: [''], resources: ['secrets'], verbs: ['patch', 'delete'] },
-  { apiGroups: [''], resources: ['services'], verbs: ['patch', 'delete'] },
-  { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['patch', 'delete'] },
-  { apiGroups: ['traefik.io'], resources: ['ingressroutes'], verbs: ['patch', 'delete'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: WATCHED },
+  { apiGroups: [''], resources: ['services'], verbs: WATCHED },
+  { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: WATCHED },
+  { apiGroups: ['traefik.io'], resources: ['ingressroutes'], verbs: WATCHED },
 ];
 
 const get = (apiVersion: string, kind: string, name: string) => sim.get(apiVersion, kind, NS, name);
@@ -100,7 +102,8 @@ describe('Kubernetes driver against the API-server simulator', () => {
     await second.start(() => {});
     expect(failing.hits).toBe(2);
     expect(await second.listKnown()).toEqual(await driver.listKnown());
-    expect(sim.openWatches()).toBe(watchesBefore + 2);
+    // One watch per kind the driver applies (drift repair watches them all).
+    expect(sim.openWatches()).toBe(watchesBefore + 7);
     await second.stop();
     await eventually(
       () => sim.openWatches() === watchesBefore,

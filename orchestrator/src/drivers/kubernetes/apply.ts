@@ -36,9 +36,11 @@ export function createApplier(
   fieldManager: string,
   logger: DriverLogger,
 ): Applier {
-  const api = KubernetesObjectApi.makeApiClient(kubeConfig);
+  const api = DiscoveringObjectApi.create(kubeConfig);
+  const discover = discovery(api);
   return {
     async apply(object) {
+      await discover(object);
       const stored = await api.patch(
         object,
         undefined,
@@ -51,6 +53,7 @@ export function createApplier(
       return stored;
     },
     async remove(ref, propagationPolicy = 'Background') {
+      await discover(ref);
       try {
         await api.delete(ref, undefined, undefined, undefined, undefined, propagationPolicy);
         logger.info({ kind: ref.kind, name: ref.metadata.name }, 'deleted');
@@ -61,6 +64,7 @@ export function createApplier(
       }
     },
     async read<T extends KubernetesObject>(ref: ObjectRef) {
+      await discover(ref);
       try {
         return await api.read<T>(ref as ObjectRef & Pick<T, 'apiVersion' | 'kind'>);
       } catch (err) {
@@ -68,6 +72,40 @@ export function createApplier(
         throw err;
       }
     },
+  };
+}
+
+/**
+ * KubernetesObjectApi looks up an API group version's resources before its first call and caches
+ * them, but concurrent first calls each send the lookup. One shared lookup per group version: a
+ * burst of starts then costs one discovery request per group, not one per worker.
+ */
+class DiscoveringObjectApi extends KubernetesObjectApi {
+  static create(kubeConfig: KubeConfig): DiscoveringObjectApi {
+    const api = kubeConfig.makeApiClient(DiscoveringObjectApi);
+    api.setDefaultNamespace(kubeConfig);
+    return api;
+  }
+
+  /** Fills client-node's own per-group-version cache. */
+  discover(apiVersion: string, kind: string): Promise<unknown> {
+    return this.resource(apiVersion, kind);
+  }
+}
+
+function discovery(api: DiscoveringObjectApi): (object: KubernetesObject) => Promise<void> {
+  const pending = new Map<string, Promise<unknown>>();
+  return async ({ apiVersion = 'v1', kind = '' }) => {
+    let lookup = pending.get(apiVersion);
+    if (!lookup) {
+      // A failed lookup is forgotten so the next call asks again (e.g. a CRD installed meanwhile).
+      lookup = api.discover(apiVersion, kind).catch((err: unknown) => {
+        pending.delete(apiVersion);
+        throw err;
+      });
+      pending.set(apiVersion, lookup);
+    }
+    await lookup;
   };
 }
 

@@ -1,8 +1,10 @@
 import type { RetentionPolicy } from '../../../../schema/domain/enums.ts';
 import { runtimeObjectName, workspaceClaimName } from '../../names.ts';
 import type { ObservedRuntime, RuntimeDriver } from '../driver.ts';
+import { createAppliedLedger } from './applied.ts';
 import { type Applier, createApplier, ref } from './apply.ts';
 import { kubernetesBackendCheck } from './backend-check.ts';
+import { describeDrift } from './drift.ts';
 import { ensureRunning } from './ensure-running.ts';
 import { createRuntimeCache } from './observe.ts';
 import { type KubernetesDriverOptions, type ResolvedOptions, resolveOptions } from './options.ts';
@@ -15,12 +17,21 @@ export type { KubernetesDriverOptions } from './options.ts';
  * The Kubernetes Runtime Manager: per runtime an anchor ConfigMap owning a Secret, Service,
  * NetworkPolicy, IngressRoute and a bare gateway Pod, plus one workspace PVC per owner.
  * Reads come from informer caches (`observe`, `listKnown`); writes go through `apply.ts` only.
+ * `observe` reports `drift` when a cached object no longer holds what this process applied (or
+ * nothing was applied yet since start), so a converged runtime costs no write and a hand edit or
+ * deletion is undone by the next `ensureRunning`.
  */
 export function createKubernetesDriver(input: KubernetesDriverOptions): RuntimeDriver {
   const options = resolveOptions(input);
   const { namespace, logger } = options;
   const applier = createApplier(options.kubeConfig, options.fieldManager, logger);
-  const cache = createRuntimeCache({ kubeConfig: options.kubeConfig, namespace, logger });
+  const ledger = createAppliedLedger();
+  const cache = createRuntimeCache({
+    kubeConfig: options.kubeConfig,
+    namespace,
+    logger,
+    dependents: ledger.runtimesUsing,
+  });
   return {
     kind: 'kubernetes',
     start: (onChange) => cache.start(onChange),
@@ -28,15 +39,22 @@ export function createKubernetesDriver(input: KubernetesDriverOptions): RuntimeD
     async observe(runtimeId): Promise<ObservedRuntime> {
       const observed = observePod(cache.pod(runtimeId));
       if (observed.state === 'absent') return observed;
-      return { ...observed, endpoint: serviceEndpoint(runtimeId, namespace) };
+      const drift = describeDrift(ledger.objects(runtimeId), cache.object);
+      return {
+        ...observed,
+        endpoint: serviceEndpoint(runtimeId, namespace),
+        ...(drift ? { drift } : {}),
+      };
     },
-    ensureRunning: (target) => ensureRunning(target, options, applier),
+    ensureRunning: (target) => ensureRunning(target, { options, applier, ledger, cache }),
     async ensureStopped(runtimeId) {
       // The rest stays: Service, route and policy cost nothing, and the next start is one pod away.
       await applier.remove(ref('v1', 'Pod', runtimeObjectName(runtimeId), namespace));
     },
-    ensureDeleted: (runtimeId, ownerId, retention) =>
-      ensureDeleted(runtimeId, ownerId, retention, options, applier),
+    async ensureDeleted(runtimeId, ownerId, retention) {
+      ledger.forget(runtimeId);
+      await ensureDeleted(runtimeId, ownerId, retention, options, applier);
+    },
     async listKnown() {
       return cache.knownRuntimeIds();
     },
