@@ -238,6 +238,10 @@ describe.skipIf(!existsSync(CHROMIUM))(
         .getByTestId('runtime-row-ivy')
         .getByText(/^Stopp(ing|ed)$/)
         .waitFor({ timeout: 30_000 });
+      await admin.getByLabel('Owner').fill('zz-none');
+      await admin.getByText('No user has this username.').waitFor();
+      await admin.getByLabel('Owner').fill('ivy');
+      await admin.getByTestId('runtime-row-ivy').waitFor();
       await admin.getByRole('button', { name: "Log of ivy's runtime" }).click();
       await admin
         .locator('pre.log')
@@ -274,10 +278,15 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await admin.getByLabel('Grant gpt-small to a user').fill('root');
       await admin.getByRole('button', { name: 'Grant', exact: true }).click();
       await admin.getByRole('button', { name: 'Revoke root from gpt-small' }).waitFor();
-      await admin.getByLabel('Default budget period').selectOption('DAY');
+      await admin.getByLabel('Period', { exact: true }).selectOption('DAY');
       await admin.getByLabel('Token limit').fill('6000');
       await admin.getByRole('button', { name: 'Save default budget' }).click();
       await admin.getByText('Default budget saved.').waitFor();
+      await admin.getByLabel('For user').fill('ivy');
+      await admin.getByLabel('Token limit').fill('2000');
+      await admin.getByRole('button', { name: 'Save budget for ivy' }).click();
+      await admin.getByText('Budget for ivy saved.').waitFor();
+      await admin.getByLabel('For user').fill('');
       await shoot(admin, 'admin-models');
       await recordUsage(web, ['root', 'ivy']);
       await nav(admin, 'Models');

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useClient, useQuery } from 'urql';
+import { useQuery } from 'urql';
 import { Field, Select } from '../../components/field.tsx';
 import { Pager, useCursorPages } from '../../components/pager.tsx';
 import { Alert, Badge, Card, Empty, Loading, PageTitle } from '../../components/ui.tsx';
@@ -7,7 +7,7 @@ import type { AuditResult } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
 import { asError, describeCombined, describeTyped } from '../../lib/errors.ts';
 import { formatDateTime } from '../../lib/format.ts';
-import { FindUserDoc } from '../../lib/user-documents.ts';
+import { useUserId } from '../../lib/use-user-id.ts';
 
 const AuditDoc = graphql(`
   query AuditEvents(
@@ -45,35 +45,13 @@ const RESULTS = [
 ] as const;
 const PAGE = 50;
 
-/** A typed username → that user's id (after a pause in typing); `unknown` when nobody matches. */
-function useActorId(typed: string): { id: string | null; unknown: boolean } {
-  const client = useClient();
-  const [state, setState] = useState<{ id: string | null; unknown: boolean }>({
-    id: null,
-    unknown: false,
-  });
-  useEffect(() => {
-    const name = typed.trim().toLowerCase();
-    if (!name) return setState({ id: null, unknown: false });
-    const t = setTimeout(async () => {
-      const res = await client.query(FindUserDoc, { search: name }).toPromise();
-      const edges =
-        res.data?.users.__typename === 'QueryUsersSuccess' ? res.data.users.data.edges : [];
-      const id = edges.find((e) => e.node.username.toLowerCase() === name)?.node.id ?? null;
-      setState({ id, unknown: id === null });
-    }, 300);
-    return () => clearTimeout(t);
-  }, [typed, client]);
-  return state;
-}
-
 export function AdminAudit() {
   const [typedAction, setTypedAction] = useState('');
   const [action, setAction] = useState('');
   const [result, setResult] = useState('');
   const [since, setSince] = useState('');
   const [typedActor, setTypedActor] = useState('');
-  const actor = useActorId(typedActor);
+  const actor = useUserId(typedActor);
   const pages = useCursorPages();
   useEffect(() => {
     const t = setTimeout(() => setAction(typedAction.trim()), 300);

@@ -1,11 +1,12 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useClient, useMutation, useQuery } from 'urql';
 import { Field, Select } from '../../components/field.tsx';
 import { Alert, Button, Card, Empty } from '../../components/ui.tsx';
 import type { BudgetPeriod } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
 import { asError, describeCombined, describeTyped } from '../../lib/errors.ts';
 import { formatTokens, formatUsd } from '../../lib/format-usage.ts';
+import { findUserId, useUserId } from '../../lib/use-user-id.ts';
 
 const BudgetsDoc = graphql(`
   query ModelBudgets {
@@ -40,6 +41,9 @@ export function BudgetsCard() {
   const [{ data, error }, refetch] = useQuery({ query: BudgetsDoc });
   const [state, setBudget] = useMutation(SetBudgetDoc);
   const [form, setForm] = useState({ period: 'MONTH', tokens: '', cost: '' });
+  const client = useClient();
+  const [forUser, setForUser] = useState('');
+  const user = useUserId(forUser);
   const [message, setMessage] = useState<{ kind: 'error' | 'success'; text: string } | null>(null);
   const result = data?.modelBudgets;
   const failure = asError(result);
@@ -55,22 +59,25 @@ export function BudgetsCard() {
   }, [loaded]);
   const num = (v: string) => (v.trim() === '' ? null : Number(v));
 
+  const who = forUser.trim();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    // Looked up now: the as-you-type lookup may not have finished.
+    const userId = who ? await findUserId(client, who) : null;
+    if (who && !userId)
+      return setMessage({ kind: 'error', text: `There is no user called “${who}”.` });
     const res = await setBudget({
       input: {
         period: form.period as BudgetPeriod,
         tokenLimit: num(form.tokens),
         costLimitUsd: num(form.cost),
+        user: userId,
       },
     });
     const typed = asError(res.data?.setModelBudget);
     const problem = typed ? describeTyped(typed) : describeCombined(res.error);
-    setMessage(
-      problem
-        ? { kind: 'error', text: problem }
-        : { kind: 'success', text: 'Default budget saved.' },
-    );
+    const saved = who ? `Budget for ${who} saved.` : 'Default budget saved.';
+    setMessage(problem ? { kind: 'error', text: problem } : { kind: 'success', text: saved });
     refetch({ requestPolicy: 'network-only' });
   };
 
@@ -91,8 +98,17 @@ export function BudgetsCard() {
         </ul>
       )}
       <form className="form form-inline" onSubmit={submit} noValidate>
+        <Field
+          label="For user"
+          placeholder="Everyone (default)"
+          hint="Leave empty to set the default budget."
+          autoCapitalize="none"
+          value={forUser}
+          onChange={(e) => setForUser(e.target.value)}
+          error={user.unknown ? 'No user has this username.' : null}
+        />
         <Select
-          label="Default budget period"
+          label="Period"
           options={PERIODS}
           value={form.period}
           onChange={(e) => setForm({ ...form, period: e.target.value })}
@@ -116,7 +132,7 @@ export function BudgetsCard() {
         />
         {message && <Alert kind={message.kind}>{message.text}</Alert>}
         <Button type="submit" busy={state.fetching}>
-          Save default budget
+          {who ? `Save budget for ${who}` : 'Save default budget'}
         </Button>
       </form>
     </Card>

@@ -3,7 +3,7 @@ import { useClient, useMutation } from 'urql';
 import { Field } from '../../components/field.tsx';
 import { Alert, Button } from '../../components/ui.tsx';
 import { asError, describeCombined, describeTyped } from '../../lib/errors.ts';
-import { FindUserDoc } from '../../lib/user-documents.ts';
+import { findUserId } from '../../lib/use-user-id.ts';
 import { GrantDoc, RevokeGrantDoc } from './model-documents.ts';
 
 type Grant = { id: string; everyone: boolean; user?: { id: string; username: string } | null };
@@ -34,15 +34,9 @@ export function RouteGrants({
   const grantUser = async (e: FormEvent) => {
     e.preventDefault();
     const name = username.trim();
-    const found = await client
-      .query(FindUserDoc, { search: name }, { requestPolicy: 'network-only' })
-      .toPromise();
-    const list =
-      found.data?.users.__typename === 'QueryUsersSuccess' ? found.data.users.data.edges : [];
-    const user = list.find((u) => u.node.username.toLowerCase() === name.toLowerCase())?.node;
-    if (!user)
-      return setError(describeCombined(found.error) ?? `There is no user called “${name}”.`);
-    const res = await doGrant({ route: route.id, user: user.id });
+    const userId = await findUserId(client, name);
+    if (!userId) return setError(`There is no user called “${name}”.`);
+    const res = await doGrant({ route: route.id, user: userId });
     report(res.data?.grantModelRoute, res.error);
     if (!asError(res.data?.grantModelRoute)) setUsername('');
   };

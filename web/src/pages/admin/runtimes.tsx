@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import { useQuery } from 'urql';
-import { Select } from '../../components/field.tsx';
+import { Field, Select } from '../../components/field.tsx';
 import { Pager, useCursorPages } from '../../components/pager.tsx';
 import { Alert, Card, Empty, Loading, PageTitle } from '../../components/ui.tsx';
 import type { RuntimePhase, RuntimeViewFragment } from '../../gql/graphql.ts';
@@ -10,6 +10,7 @@ import { asError, describeCombined, describeTyped } from '../../lib/errors.ts';
 import { navigate, useLocation } from '../../lib/router.tsx';
 import { AllRuntimeEventsDoc } from '../../lib/runtime-documents.ts';
 import { useLiveSubscription } from '../../lib/use-live.ts';
+import { useUserId } from '../../lib/use-user-id.ts';
 import { RuntimeRow } from './runtime-row.tsx';
 
 const RuntimesDoc = graphql(`
@@ -43,10 +44,13 @@ export function AdminRuntimes() {
   const pages = useCursorPages();
   const after = pages.after;
   const phases = phase ? (phase.split(',') as RuntimePhase[]) : null;
-  const filter = { phases, includeDeleted: phase.includes('DELETED') };
+  const [ownerTyped, setOwnerTyped] = useState('');
+  const owner = useUserId(ownerTyped);
+  const filter = { phases, ownerId: owner.id, includeDeleted: phase.includes('DELETED') };
   const [{ data, error, fetching }, refetch] = useQuery({
     query: RuntimesDoc,
     variables: { first: PAGE, after, filter },
+    pause: owner.unknown,
   });
   const [live, setLive] = useState<Record<string, RuntimeViewFragment>>({});
   const reread = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
@@ -55,7 +59,10 @@ export function AdminRuntimes() {
   const result = data?.runtimes;
   const failure = asError(result);
   const conn = result?.__typename === 'RuntimeConnection' ? result : null;
-  const rows = (conn?.edges ?? []).map((e) => live[e.node.id] ?? e.node);
+  // Live rows that moved out of the phase filter leave the table at once.
+  const rows = (conn?.edges ?? [])
+    .map((e) => live[e.node.id] ?? e.node)
+    .filter((r) => !phases || phases.includes(r.status.phase));
 
   const sub = useLiveSubscription(
     AllRuntimeEventsDoc,
@@ -86,6 +93,17 @@ export function AdminRuntimes() {
           options={PHASES}
           value={phase}
           onChange={(e) => setPhase(e.target.value)}
+        />
+        <Field
+          label="Owner"
+          placeholder="Username"
+          autoCapitalize="none"
+          value={ownerTyped}
+          onChange={(e) => {
+            pages.reset();
+            setOwnerTyped(e.target.value);
+          }}
+          error={owner.unknown ? 'No user has this username.' : null}
         />
       </div>
       <Alert kind="warning">{sub.error && `Live updates: ${sub.error}`}</Alert>
