@@ -37,8 +37,10 @@ export interface KubeApiServerOptions {
 export interface KubeApiServer {
   /** `https://127.0.0.1:<port>`, the apiserver itself. */
   readonly url: string;
-  /** PEM of the apiserver's self-signed serving certificate chain. */
+  /** PEM of the apiserver's self-signed serving certificate chain (what clients trust). */
   readonly ca: string;
+  /** The serving certificate and key PEMs, so a proxy in front can serve the same identity. */
+  readonly tls: { cert: string; key: string };
   readonly etcdUrl: string;
   readonly adminToken: string;
   readonly orchestratorToken: string;
@@ -195,6 +197,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     return {
       url,
       ca,
+      tls: { cert: ca, key: readFileSync(join(run.path, 'certs', 'apiserver.key'), 'utf8') },
       etcdUrl,
       adminToken,
       orchestratorToken,

@@ -38,3 +38,32 @@ export async function applyObjects(kc: KubeConfig, objects: KubernetesObject[]):
     );
   }
 }
+
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+const VERB_ORDER = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
+
+/** The Role's rules, one per (group, resource), in the request log's `rbacRules()` order. */
+export function orchestratorRoleRules(): PolicyRule[] {
+  const role = loadManifests(ORCHESTRATOR_RBAC).find((o) => o.kind === 'Role') as
+    | (KubernetesObject & { rules: PolicyRule[] })
+    | undefined;
+  if (!role) throw new Error(`${ORCHESTRATOR_RBAC} has no Role`);
+  return role.rules
+    .flatMap((r) =>
+      r.apiGroups.flatMap((g) =>
+        r.resources.map((res) => ({
+          apiGroups: [g],
+          resources: [res],
+          verbs: VERB_ORDER.filter((v) => r.verbs.includes(v)),
+        })),
+      ),
+    )
+    .sort((a, b) =>
+      `${a.apiGroups[0]}|${a.resources[0]}`.localeCompare(`${b.apiGroups[0]}|${b.resources[0]}`),
+    );
+}

@@ -87,6 +87,9 @@ export class RequestLog {
         verbs: new Set<string>(),
       };
       slot.verbs.add(e.verb);
+      // A PATCH that creates (server-side apply, 201) is authorised as `create` as well as `patch`
+      // (kube-apiserver's patch handler checks both): found by the real-apiserver contract tier.
+      if (e.verb === 'patch' && e.code === 201) slot.verbs.add('create');
       byResource.set(key, slot);
     }
     return [...byResource.values()]
