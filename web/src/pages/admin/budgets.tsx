@@ -48,14 +48,18 @@ export function BudgetsCard() {
   const result = data?.modelBudgets;
   const failure = asError(result);
   const budgets = result?.__typename === 'QueryModelBudgetsSuccess' ? result.data : [];
-  const current = budgets.find((b) => !b.user);
+  const typedUser = forUser.trim().toLowerCase();
+  const current = budgets.find((b) =>
+    typedUser ? b.user?.username.toLowerCase() === typedUser : !b.user,
+  );
   const loaded = current
     ? `${current.period} ${current.tokenLimit ?? ''} ${current.costLimitUsd ?? ''}`
-    : '';
-  // The form starts from the default budget in force, so saving never silently changes its period.
+    : 'MONTH  ';
+  // The form shows the budget in force for whoever is chosen (the default when nobody is), so
+  // saving never silently changes a period or limit that was not on screen.
   useEffect(() => {
     const [period = 'MONTH', tokens = '', cost = ''] = loaded.split(' ');
-    if (loaded) setForm({ period, tokens, cost });
+    setForm({ period, tokens, cost });
   }, [loaded]);
   const num = (v: string) => (v.trim() === '' ? null : Number(v));
 
