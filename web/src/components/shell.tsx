@@ -54,7 +54,8 @@ export function Shell({ viewer, children }: { viewer: SignedIn; children: ReactN
         </div>
       </header>
       <nav className="nav" aria-label="Main">
-        <NavGroup label="Me" items={USER_NAV} pathname={pathname} />
+        {/* One group needs no heading (and phones need the room). */}
+        <NavGroup label={viewer.isAdmin ? 'Me' : null} items={USER_NAV} pathname={pathname} />
         {viewer.isAdmin && <NavGroup label="Admin" items={ADMIN_NAV} pathname={pathname} />}
       </nav>
       <ConnectionBanner />
@@ -68,13 +69,13 @@ function NavGroup({
   items,
   pathname,
 }: {
-  label: string;
+  label: string | null;
   items: readonly (readonly [string, string])[];
   pathname: string;
 }) {
   return (
     <div className="nav-group">
-      <span className="nav-label">{label}</span>
+      {label && <span className="nav-label">{label}</span>}
       <ul>
         {items.map(([to, text]) => (
           <li key={to}>
