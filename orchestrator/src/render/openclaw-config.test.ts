@@ -72,8 +72,18 @@ describe('renderOpenClawConfig', () => {
     expect(text).not.toMatch(/password/i);
     expect(text).not.toMatch(/dangerously/i);
     expect(text).not.toContain('"*"');
-    expect(text).not.toContain('deviceAutoApprove');
   });
+
+  it.each(cases)(
+    '%s: browsers auto-pair for the owner only, never with operator.admin',
+    (_name, input) => {
+      const { gateway }: Json = renderOpenClawConfig(input);
+      const proxy = gateway.auth.trustedProxy;
+      expect(proxy.allowUsers).toEqual([input.ownerUsername]);
+      expect(proxy.deviceAutoApprove.enabled).toBe(true);
+      expect(proxy.deviceAutoApprove.scopes).not.toContain('operator.admin');
+    },
+  );
 
   it('points the model provider at the proxy with the key as an env reference', () => {
     const config: Json = renderOpenClawConfig(withModel);

@@ -39,6 +39,13 @@ export interface OpenClawConfigInput {
 export const PROXY_PROVIDER_ID = 'clawloops';
 /** Environment variable holding the runtime's credential-proxy key. */
 export const MODEL_KEY_ENV = 'CLAWLOOPS_MODEL_KEY';
+/** Scopes an owner's browser device is paired with automatically. */
+export const DEVICE_SCOPES = [
+  'operator.read',
+  'operator.write',
+  'operator.approvals',
+  'operator.questions',
+];
 /** Scopes the owner gets on the Control UI without device pairing. */
 export const OWNER_SCOPES = [
   'operator.read',
@@ -61,6 +68,10 @@ export function renderOpenClawConfig(input: OpenClawConfigInput): Record<string,
           requiredHeaders: ['x-forwarded-proto'],
           allowUsers: [input.ownerUsername],
           allowLoopback: input.allowLoopbackProxy,
+          // A real browser brings a device identity and would otherwise stop at "Approve this
+          // browser" (OpenClaw #87953). Only the owner passes allowUsers, so only the owner's
+          // browsers are paired; no operator.admin here (OpenClaw flags that as critical).
+          deviceAutoApprove: { enabled: true, scopes: DEVICE_SCOPES },
         },
         identityScopes: { [input.ownerUsername]: OWNER_SCOPES },
       },
