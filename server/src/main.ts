@@ -15,7 +15,7 @@ import { RuntimeEventHub } from './events/runtime-event-hub.ts';
 import { ProxyTrust } from './http/proxy-trust.ts';
 import { createLogger } from './logger.ts';
 import { buildModelProxy } from './model-proxy/build.ts';
-import { spaRoute } from './web/spa.ts';
+import { spaRoute } from './spa/spa.ts';
 
 const config = parseConfig(process.env);
 const pretty = config.LOG_PRETTY ?? process.stdout.isTTY === true;

@@ -17,7 +17,12 @@ const noop = () => {};
 export async function measureLocalSpawnOverhead(databaseUrl: string): Promise<BenchResult> {
   const cacheDir = join(homedir(), '.cache', 'clawloops', 'openclaw');
   const logger = { info: noop, warn: noop, error: noop, debug: noop };
-  const installer = createInstaller({ cacheDir, nodeBinary: process.execPath, npmBinary: 'npm', logger });
+  const installer = createInstaller({
+    cacheDir,
+    nodeBinary: process.execPath,
+    npmBinary: 'npm',
+    logger,
+  });
   const pkg = await installer.ensure(DEFAULT_OPENCLAW_VERSION, noop);
   const dataDir = mkdtempSync(join(tmpdir(), 'clawloops-bench-'));
   const spec = new SpecWriter(databaseUrl);
@@ -33,7 +38,8 @@ export async function measureLocalSpawnOverhead(databaseUrl: string): Promise<Be
     }
   } finally {
     await orch.stop();
-    for (const id of await driver.listKnown()) await driver.ensureDeleted(id, '', 'preserve').catch(() => {});
+    for (const id of await driver.listKnown())
+      await driver.ensureDeleted(id, '', 'preserve').catch(() => {});
     await spec.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -48,7 +54,9 @@ export async function measureLocalSpawnOverhead(databaseUrl: string): Promise<Be
       ratio: round(o / b, 3),
       rounds: ROUNDS,
     },
-    notes: ['orchestrated = spec row + NOTIFY → phase Running in PostgreSQL (fresh workspace each round)'],
+    notes: [
+      'orchestrated = spec row + NOTIFY → phase Running in PostgreSQL (fresh workspace each round)',
+    ],
   };
 }
 
@@ -56,7 +64,10 @@ async function orchestratedStart(spec: SpecWriter, username: string): Promise<nu
   const owner = await spec.user(username);
   const t0 = performance.now();
   const id = await spec.runtime(owner);
-  await waitFor('Running', () => spec.reached(id, 'Running'), { timeoutMs: 120_000, intervalMs: 25 });
+  await waitFor('Running', () => spec.reached(id, 'Running'), {
+    timeoutMs: 120_000,
+    intervalMs: 25,
+  });
   const elapsed = performance.now() - t0;
   await spec.setDesired(id, 'deleted', 'wipe');
   await waitFor('Deleted', () => spec.reached(id, 'Deleted'), { timeoutMs: 60_000 });
@@ -68,17 +79,34 @@ async function bareStart(pkg: string, port: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'clawloops-bare-'));
   const state = join(dir, 'state');
   mkdirSync(state, { recursive: true });
-  writeFileSync(join(state, 'openclaw.json'), JSON.stringify({ gateway: { mode: 'local', port, bind: 'loopback', auth: { mode: 'token' } } }));
+  writeFileSync(
+    join(state, 'openclaw.json'),
+    JSON.stringify({ gateway: { mode: 'local', port, bind: 'loopback', auth: { mode: 'token' } } }),
+  );
   const t0 = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [join(pkg, 'openclaw.mjs'), 'gateway', 'run', '--port', String(port)], {
-    env: { PATH: process.env.PATH, HOME: dir, OPENCLAW_STATE_DIR: state, OPENCLAW_CONFIG_PATH: join(state, 'openclaw.json'), OPENCLAW_GATEWAY_TOKEN: 'bench-token-0123456789' },
-    stdio: 'ignore',
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(pkg, 'openclaw.mjs'), 'gateway', 'run', '--port', String(port)],
+    {
+      env: {
+        PATH: process.env.PATH,
+        HOME: dir,
+        OPENCLAW_STATE_DIR: state,
+        OPENCLAW_CONFIG_PATH: join(state, 'openclaw.json'),
+        OPENCLAW_GATEWAY_TOKEN: 'bench-token-0123456789',
+      },
+      stdio: 'ignore',
+    },
+  );
   try {
-    await waitFor('bare /startupz', async () => {
-      const res = await fetch(`http://127.0.0.1:${port}/startupz`).catch(() => null);
-      return res?.ok && ((await res.json().catch(() => ({}))) as { ok?: boolean }).ok === true;
-    }, { timeoutMs: 120_000, intervalMs: 25 });
+    await waitFor(
+      'bare /startupz',
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/startupz`).catch(() => null);
+        return res?.ok && ((await res.json().catch(() => ({}))) as { ok?: boolean }).ok === true;
+      },
+      { timeoutMs: 120_000, intervalMs: 25 },
+    );
     return performance.now() - t0;
   } finally {
     child.kill('SIGTERM');

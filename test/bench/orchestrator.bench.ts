@@ -13,8 +13,8 @@ import { withDatabase } from '../testkit/database-url.ts';
 import { startTestOrchestrator } from '../testkit/orchestrator.ts';
 import { waitFor } from '../testkit/wait.ts';
 import type { BenchResult } from './bench.ts';
-import { measureLocalSpawnOverhead } from './local-spawn.ts';
 import { round } from './bench.ts';
+import { measureLocalSpawnOverhead } from './local-spawn.ts';
 
 const N = Number(process.env.BENCH_RUNTIMES ?? 5000);
 const NS = 'clawloops-runtimes';
@@ -35,7 +35,11 @@ export async function run(): Promise<BenchResult[]> {
 async function reconcileMany(url: string): Promise<BenchResult> {
   const sim = await startKubeSim({ namespaces: ['default', NS], kubelet: { readyDelayMs: 5 } });
   const db = new pg.Pool({ connectionString: url, max: 2 });
-  const driver = createKubernetesDriver({ kubeConfig: sim.kubeConfig(NS), namespace: NS, baseDomain: 'bench.test' });
+  const driver = createKubernetesDriver({
+    kubeConfig: sim.kubeConfig(NS),
+    namespace: NS,
+    baseDomain: 'bench.test',
+  });
   const orch = await startTestOrchestrator(url, driver, {
     controller: { workers: 16, maxConcurrentStarts: 256, resyncMs: 3_600_000 },
   });
@@ -44,13 +48,18 @@ async function reconcileMany(url: string): Promise<BenchResult> {
     const t0 = performance.now();
     sim.requestLog.clear();
     orch.orchestrator.controller?.resync();
-    await waitFor('all Running', async () => (await countRunning(db)) === N, { timeoutMs: 900_000, intervalMs: 500 });
+    await waitFor('all Running', async () => (await countRunning(db)) === N, {
+      timeoutMs: 900_000,
+      intervalMs: 500,
+    });
     const wallMs = performance.now() - t0;
     const requests = sim.requestLog.filter({}).length;
 
     sim.requestLog.clear();
     await orch.orchestrator.controller?.resync();
-    await waitFor('resync drained', () => orch.orchestrator.controller?.stats.queueDepth === 0, { timeoutMs: 120_000 });
+    await waitFor('resync drained', () => orch.orchestrator.controller?.stats.queueDepth === 0, {
+      timeoutMs: 120_000,
+    });
     await new Promise((r) => setTimeout(r, 2_000));
     const resyncWrites = sim.requestLog.filter({}).filter((e) => e.method !== 'GET').length;
     return {
@@ -64,7 +73,9 @@ async function reconcileMany(url: string): Promise<BenchResult> {
         api_requests_per_runtime: round(requests / N),
         steady_state_resync_writes: resyncWrites,
       },
-      notes: ['16 workers, 256 concurrent starts; simulated kubelet (schedule/start/ready delays of a few ms)'],
+      notes: [
+        '16 workers, 256 concurrent starts; simulated kubelet (schedule/start/ready delays of a few ms)',
+      ],
     };
   } finally {
     await orch.stop();
@@ -87,6 +98,8 @@ async function seedRuntimes(db: pg.Pool, n: number): Promise<void> {
 }
 
 async function countRunning(db: pg.Pool): Promise<number> {
-  const { rows } = await db.query(`select count(*)::int as n from runtimes where phase = 'Running'`);
+  const { rows } = await db.query(
+    `select count(*)::int as n from runtimes where phase = 'Running'`,
+  );
   return rows[0].n;
 }

@@ -28,7 +28,11 @@ for (const r of all) {
 
 const out = join(dir, '..', '..', '.bench');
 mkdirSync(out, { recursive: true });
-const body = JSON.stringify({ at: new Date().toISOString(), node: process.version, results: all }, null, 2);
+const body = JSON.stringify(
+  { at: new Date().toISOString(), node: process.version, results: all },
+  null,
+  2,
+);
 writeFileSync(join(out, `bench-${Date.now()}.json`), body);
 writeFileSync(join(out, 'latest.json'), body);
 console.log(`\nwrote .bench/latest.json`);

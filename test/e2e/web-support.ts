@@ -13,7 +13,7 @@ import { createEntrance, type Entrance, entranceConfig } from '../../server/src/
 import { RuntimeEventHub } from '../../server/src/events/runtime-event-hub.ts';
 import { ProxyTrust } from '../../server/src/http/proxy-trust.ts';
 import { createLogger } from '../../server/src/logger.ts';
-import { spaRoute } from '../../server/src/web/spa.ts';
+import { spaRoute } from '../../server/src/spa/spa.ts';
 import type { TestServer } from '../testkit/server.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;

@@ -3,7 +3,6 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS } from '../../../schema/domain/channels.ts';
 import { gql } from '../../testkit/graphql.ts';
-import type { SeededUser } from '../../testkit/seed.ts';
 import { waitFor } from '../../testkit/wait.ts';
 import { type ModelStack, startModelStack, UPSTREAM_KEY } from './model-harness.ts';
 

@@ -97,6 +97,7 @@ describe('a real OpenClaw runtime uses models only through the credential proxy'
     expect(text).not.toContain(UPSTREAM_KEY);
     expect(text).not.toContain('clk_');
     const provider = JSON.parse(text).models.providers.clawloops;
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: OpenClaw's env reference, literally
     expect(provider).toMatchObject({ baseUrl: m.proxyUrl, apiKey: '${CLAWLOOPS_MODEL_KEY}' });
     expect(provider.models).toEqual([
       { id: 'claw-model', name: 'claw-model', contextWindow: 64000, maxTokens: 2048 },

@@ -35,7 +35,8 @@ describe('orchestrator + local driver + real OpenClaw', () => {
   afterAll(async () => {
     await orch?.stop();
     // Never leave a gateway behind, whatever failed above.
-    for (const id of (await driver?.listKnown()) ?? []) await driver.ensureDeleted(id, ownerId, 'wipe').catch(() => {});
+    for (const id of (await driver?.listKnown()) ?? [])
+      await driver.ensureDeleted(id, ownerId, 'wipe').catch(() => {});
     await spec?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
