@@ -7,7 +7,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, request } from 'node:https';
-import { type FaultHandle, RequestFaults, type FailRequestsOptions, type DelayRequestsOptions } from '../kube-sim/faults.ts';
+import {
+  type DelayRequestsOptions,
+  type FailRequestsOptions,
+  type FaultHandle,
+  RequestFaults,
+} from '../kube-sim/faults.ts';
 import { RequestLog } from '../kube-sim/request-log.ts';
 import { requestInfo } from './request-info.ts';
 
@@ -66,7 +71,9 @@ export async function startFaultProxy(
         ...(fieldManager ? { fieldManager, manager: fieldManager } : {}),
         ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
         ...(info.verb ? { verb: info.verb } : {}),
-        ...(info.resource !== undefined ? { apiGroup: info.apiGroup ?? '', resource: info.resource } : {}),
+        ...(info.resource !== undefined
+          ? { apiGroup: info.apiGroup ?? '', resource: info.resource }
+          : {}),
         ...(info.subresource ? { subresource: info.subresource } : {}),
         ...(info.namespace ? { namespace: info.namespace } : {}),
         ...(info.name ? { name: info.name } : {}),
@@ -107,7 +114,10 @@ export async function startFaultProxy(
     req.pipe(up);
   };
 
-  const server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => void handle(req, res).catch(() => res.destroy()));
+  const server = createServer(
+    { cert: tls.cert, key: tls.key },
+    (req, res) => void handle(req, res).catch(() => res.destroy()),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   // Detach upstream first so an injected event never interleaves with a half-written one.

@@ -67,13 +67,20 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs: number, log: () => string) {
+async function until(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  log: () => string,
+) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await probe().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`kube-apiserver harness: ${what} not ready after ${timeoutMs} ms\n${log().slice(-3000)}`);
+  throw new Error(
+    `kube-apiserver harness: ${what} not ready after ${timeoutMs} ms\n${log().slice(-3000)}`,
+  );
 }
 
 function httpsGet(url: string, token: string, ca: string): Promise<number> {
@@ -102,7 +109,12 @@ async function startEtcd(run: RunDir, etcd: string): Promise<string> {
     '--unsafe-no-fsync',
     '--log-level=warn',
   ]);
-  await until('etcd', async () => (await fetch(`${url}/health`)).ok, 20_000, () => run.log('etcd'));
+  await until(
+    'etcd',
+    async () => (await fetch(`${url}/health`)).ok,
+    20_000,
+    () => run.log('etcd'),
+  );
   return url;
 }
 
@@ -160,7 +172,9 @@ function controllerManagerArgs(kubeconfig: string): string[] {
 }
 
 /** Starts etcd, kube-apiserver and (by default) kube-controller-manager, then applies deploy/k8s. */
-export async function startKubeApiServer(options: KubeApiServerOptions = {}): Promise<KubeApiServer> {
+export async function startKubeApiServer(
+  options: KubeApiServerOptions = {},
+): Promise<KubeApiServer> {
   const binaries = findKubeBinaries() ?? (options.build ? ensureBuilt() : undefined);
   if (!binaries) throw new Error('kube-apiserver not built: run test/kube-apiserver/build.sh');
   reapOrphanedRuns();
@@ -186,7 +200,13 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       () => run.log('kube-apiserver'),
     );
     const kubeConfig = (token: string, user: string, namespace = 'default', server = url) =>
-      makeKubeConfig({ server, token, user, namespace, ...(server.startsWith('https:') ? { ca } : {}) });
+      makeKubeConfig({
+        server,
+        token,
+        user,
+        namespace,
+        ...(server.startsWith('https:') ? { ca } : {}),
+      });
     const admin = kubeConfig(adminToken, 'admin');
     if (options.controllerManager !== false) {
       const file = join(run.path, 'admin.kubeconfig');
@@ -203,7 +223,8 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       orchestratorToken,
       binaries,
       adminKubeConfig: (ns) => kubeConfig(adminToken, 'admin', ns),
-      orchestratorKubeConfig: (ns, server) => kubeConfig(orchestratorToken, 'orchestrator', ns, server),
+      orchestratorKubeConfig: (ns, server) =>
+        kubeConfig(orchestratorToken, 'orchestrator', ns, server),
       compact: () => compactEtcd(etcdUrl),
       log: (component) => run.log(component),
       stop: () => run.stop(),

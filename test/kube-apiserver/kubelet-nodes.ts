@@ -51,7 +51,10 @@ export class KubeletNodes {
       await this.core
         .createNode({
           body: {
-            metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux' } },
+            metadata: {
+              name,
+              labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux' },
+            },
           },
         })
         .catch((err: { code?: number }) => {
@@ -99,9 +102,24 @@ export class KubeletNodes {
               { type: 'Hostname', address: name },
             ],
             conditions: [
-              cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
-              cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-              cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+              cond(
+                'MemoryPressure',
+                'False',
+                'KubeletHasSufficientMemory',
+                'kubelet has sufficient memory available',
+              ),
+              cond(
+                'DiskPressure',
+                'False',
+                'KubeletHasNoDiskPressure',
+                'kubelet has no disk pressure',
+              ),
+              cond(
+                'PIDPressure',
+                'False',
+                'KubeletHasSufficientPID',
+                'kubelet has sufficient PID available',
+              ),
               cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
             ],
             nodeInfo: {

@@ -2,7 +2,12 @@
  * Pod status as the TypeScript kubelet posts it (shapes as a real kubelet writes them; the same
  * shapes the simulator's kubelet uses, test/kube-sim/pod-status.ts). Pure: no I/O.
  */
-import type { V1ContainerStatus, V1Pod, V1PodCondition, V1PodStatus } from '@kubernetes/client-node';
+import type {
+  V1ContainerStatus,
+  V1Pod,
+  V1PodCondition,
+  V1PodStatus,
+} from '@kubernetes/client-node';
 
 export type ContainerPhase =
   | { kind: 'creating' }
@@ -41,13 +46,19 @@ function condition(
   } as unknown as V1PodCondition;
 }
 
-function containerState(state: PodRunState): Pick<V1ContainerStatus, 'state' | 'ready' | 'started'> {
+function containerState(
+  state: PodRunState,
+): Pick<V1ContainerStatus, 'state' | 'ready' | 'started'> {
   const p = state.phase;
   switch (p.kind) {
     case 'creating':
       return { state: { waiting: { reason: 'ContainerCreating' } }, ready: false, started: false };
     case 'pullError':
-      return { state: { waiting: { reason: p.reason, message: p.message } }, ready: false, started: false };
+      return {
+        state: { waiting: { reason: p.reason, message: p.message } },
+        ready: false,
+        started: false,
+      };
     case 'running':
       return {
         state: { running: { startedAt: p.startedAt as unknown as Date } },
@@ -55,7 +66,11 @@ function containerState(state: PodRunState): Pick<V1ContainerStatus, 'state' | '
         started: true,
       };
     case 'backoff':
-      return { state: { waiting: { reason: 'CrashLoopBackOff', message: p.message } }, ready: false, started: false };
+      return {
+        state: { waiting: { reason: 'CrashLoopBackOff', message: p.message } },
+        ready: false,
+        started: false,
+      };
     case 'terminated':
       return { state: { terminated: p as never }, ready: false, started: false };
   }
@@ -72,7 +87,10 @@ export function podStatus(pod: V1Pod, state: PodRunState, previous?: V1PodStatus
     return {
       name: c.name,
       image: image.includes('/') ? image : `docker.io/library/${image}`,
-      imageID: state.phase.kind === 'creating' || state.phase.kind === 'pullError' ? '' : `${image}@sha256:${'0'.repeat(64)}`,
+      imageID:
+        state.phase.kind === 'creating' || state.phase.kind === 'pullError'
+          ? ''
+          : `${image}@sha256:${'0'.repeat(64)}`,
       restartCount: state.restartCount,
       lastState: state.lastTerminated ? { terminated: state.lastTerminated } : {},
       ...containerState(state),

@@ -9,11 +9,17 @@ import {
   type Informer,
   type KubeConfig,
   makeInformer,
+  type ObjectCache,
   PatchStrategy,
   setHeaderOptions,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { type PodFault, type PodFaultHandle, PodFaults, type PodTarget } from '../kube-sim/pod-faults.ts';
+import {
+  type PodFault,
+  type PodFaultHandle,
+  PodFaults,
+  type PodTarget,
+} from '../kube-sim/pod-faults.ts';
 import type { KubeObject } from '../kube-sim/types.ts';
 import { KubeletNodes } from './kubelet-nodes.ts';
 import { type PodRunState, podStatus, timestamp, unschedulableStatus } from './kubelet-status.ts';
@@ -54,7 +60,7 @@ export class TsKubelet {
   readonly nodes: KubeletNodes;
   private readonly o: Required<TsKubeletOptions>;
   private readonly core: CoreV1Api;
-  private readonly informer: Informer<V1Pod>;
+  private readonly informer: Informer<V1Pod> & ObjectCache<V1Pod>;
   private readonly runs = new Map<string, Run>();
   private resync: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -97,8 +103,10 @@ export class TsKubelet {
     await this.informer.stop();
   }
 
-  crashLoop = (t: PodTarget, o: Options<'crashLoop'> = {}): PodFaultHandle => this.faults.add(t, { type: 'crashLoop', ...o });
-  oomKill = (t: PodTarget, o: Options<'oomKilled'> = {}): PodFaultHandle => this.faults.add(t, { type: 'oomKilled', ...o });
+  crashLoop = (t: PodTarget, o: Options<'crashLoop'> = {}): PodFaultHandle =>
+    this.faults.add(t, { type: 'crashLoop', ...o });
+  oomKill = (t: PodTarget, o: Options<'oomKilled'> = {}): PodFaultHandle =>
+    this.faults.add(t, { type: 'oomKilled', ...o });
   imagePullError = (t: PodTarget, o: Options<'imagePullError'> = {}): PodFaultHandle =>
     this.faults.add(t, { type: 'imagePullError', ...o });
   unschedulable = (t: PodTarget, o: Options<'unschedulable'> = {}): PodFaultHandle =>
@@ -115,7 +123,8 @@ export class TsKubelet {
     await this.nodes.setLost(node, false);
     for (const pod of this.informer.list()) {
       const run = pod.metadata?.uid ? this.runs.get(pod.metadata.uid) : undefined;
-      if (run && pod.spec?.nodeName === node && run.state) this.later(run, 0, () => this.post(pod, run));
+      if (run && pod.spec?.nodeName === node && run.state)
+        this.later(run, 0, () => this.post(pod, run));
     }
   }
 
@@ -208,13 +217,27 @@ export class TsKubelet {
       const image = pod.spec?.containers[0]?.image ?? '';
       const first = run.pulls++ === 0;
       run.state.phase = first
-        ? { kind: 'pullError', reason: 'ErrImagePull', message: pull.message ?? `rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found` }
-        : { kind: 'pullError', reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` };
+        ? {
+            kind: 'pullError',
+            reason: 'ErrImagePull',
+            message:
+              pull.message ??
+              `rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found`,
+          }
+        : {
+            kind: 'pullError',
+            reason: 'ImagePullBackOff',
+            message: `Back-off pulling image "${image}"`,
+          };
       await this.post(pod, run);
       this.later(run, this.backoff(run.pulls - 1), () => this.startContainers(run));
       return;
     }
-    run.state.phase = { kind: 'running', startedAt: timestamp(), ready: !this.faults.find(pod as KubeObject, 'unready') };
+    run.state.phase = {
+      kind: 'running',
+      startedAt: timestamp(),
+      ready: !this.faults.find(pod as KubeObject, 'unready'),
+    };
     await this.post(pod, run);
     if (this.faults.find(pod as KubeObject, 'crashLoop', 'oomKilled')) {
       this.later(run, this.o.crashAfterMs, () => this.crash(run));
@@ -229,8 +252,10 @@ export class TsKubelet {
     if ('once' in fault && fault.once) this.faults.consume(fault);
     const oom = fault.type === 'oomKilled';
     const terminated = {
-      exitCode: oom ? 137 : (fault.type === 'crashLoop' ? fault.exitCode : undefined) ?? 1,
-      reason: oom ? 'OOMKilled' : (fault.type === 'crashLoop' ? fault.reason : undefined) ?? 'Error',
+      exitCode: oom ? 137 : ((fault.type === 'crashLoop' ? fault.exitCode : undefined) ?? 1),
+      reason: oom
+        ? 'OOMKilled'
+        : ((fault.type === 'crashLoop' ? fault.reason : undefined) ?? 'Error'),
       startedAt: run.state.phase.startedAt,
       finishedAt: timestamp(),
     };

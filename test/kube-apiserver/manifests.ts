@@ -45,7 +45,16 @@ export interface PolicyRule {
   verbs: string[];
 }
 
-const VERB_ORDER = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
+const VERB_ORDER = [
+  'get',
+  'list',
+  'watch',
+  'create',
+  'update',
+  'patch',
+  'delete',
+  'deletecollection',
+];
 
 /** The Role's rules, one per (group, resource), in the request log's `rbacRules()` order. */
 export function orchestratorRoleRules(): PolicyRule[] {

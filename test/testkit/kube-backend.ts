@@ -42,8 +42,17 @@ export interface KubeBackend {
   kubeConfig(namespace: string): KubeConfig;
   /** A cluster admin, for edits a human would make. */
   adminKubeConfig(namespace: string): KubeConfig;
-  get(apiVersion: string, kind: string, namespace: string, name: string): Promise<KubeObject | undefined>;
-  list(apiVersion: string, kind: string, filter: { namespace: string; labelSelector?: string }): Promise<KubeObject[]>;
+  get(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    name: string,
+  ): Promise<KubeObject | undefined>;
+  list(
+    apiVersion: string,
+    kind: string,
+    filter: { namespace: string; labelSelector?: string },
+  ): Promise<KubeObject[]>;
   readonly faults: KubeBackendFaults;
   /** Every request the orchestrator made (sim: all requests; apiserver: those through the proxy). */
   readonly requestLog: RequestLog;
@@ -58,12 +67,17 @@ export function kubeBackends(): { kind: KubeBackendKind; skip?: string }[] {
   return [{ kind: 'sim' }, { kind: 'apiserver', ...(skip ? { skip } : {}) }];
 }
 
-export function startKubeBackend(kind: KubeBackendKind, namespaces: string[]): Promise<KubeBackend> {
+export function startKubeBackend(
+  kind: KubeBackendKind,
+  namespaces: string[],
+): Promise<KubeBackend> {
   return kind === 'sim' ? simBackend(namespaces) : apiserverBackend(namespaces);
 }
 
 async function simBackend(namespaces: string[]): Promise<KubeBackend> {
-  const sim: KubeSim = await startKubeSim({ namespaces: ['default', 'kube-system', ...namespaces] });
+  const sim: KubeSim = await startKubeSim({
+    namespaces: ['default', 'kube-system', ...namespaces],
+  });
   return {
     kind: 'sim',
     timeoutMs: 10_000,
@@ -104,7 +118,9 @@ async function apiserverBackend(namespaces: string[]): Promise<KubeBackend> {
       return res.code === 404 ? undefined : (res.body as KubeObject);
     },
     async list(apiVersion, kind, filter) {
-      const q = filter.labelSelector ? `?labelSelector=${encodeURIComponent(filter.labelSelector)}` : '';
+      const q = filter.labelSelector
+        ? `?labelSelector=${encodeURIComponent(filter.labelSelector)}`
+        : '';
       const res = await rawGet(admin, `${collectionPath(apiVersion, kind, filter.namespace)}${q}`);
       return (res.body as { items: KubeObject[] }).items;
     },
