@@ -230,20 +230,30 @@ describe('request log', () => {
     expect(rules).toContainEqual({
       apiGroups: ['traefik.io'],
       resources: ['ingressroutes'],
-      verbs: ['get', 'patch'],
+      verbs: ['get', 'create', 'patch'],
     });
     expect(rules).toContainEqual({
       apiGroups: ['networking.k8s.io'],
       resources: ['networkpolicies'],
       verbs: ['create'],
     });
-    expect(rules).toContainEqual({ apiGroups: [''], resources: ['services'], verbs: ['patch'] });
+    // The apply created the Service (201): kube-apiserver authorises that as create too.
+    expect(rules).toContainEqual({
+      apiGroups: [''],
+      resources: ['services'],
+      verbs: ['create', 'patch'],
+    });
     expect(rules).toContainEqual({
       apiGroups: ['traefik.io'],
       resources: ['middlewares'],
       verbs: ['list', 'create'],
     });
-    // The 422 for a forbidden pod change still proves the patch permission is needed.
-    expect(rules).toContainEqual({ apiGroups: [''], resources: ['pods'], verbs: ['patch'] });
+    // The 422 for a forbidden pod change still proves the patch permission is needed (the apply
+    // that created the pod needed create as well).
+    expect(rules).toContainEqual({
+      apiGroups: [''],
+      resources: ['pods'],
+      verbs: ['create', 'patch'],
+    });
   });
 });
