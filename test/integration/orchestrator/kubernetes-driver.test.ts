@@ -24,7 +24,6 @@ import {
 
 const NS = 'clawloops-runtimes';
 const MANAGER = 'clawloops-orchestrator';
-/** Every applied kind is watched (drift repair), applied and deleted. */
 /**
  * What the orchestrator's namespaced Role grants: deploy/k8s/base/orchestrator-rbac.yaml is the
  * single source. The simulator's request log must need exactly it; the real apiserver enforces it.
