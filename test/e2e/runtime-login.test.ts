@@ -7,6 +7,7 @@ import type { RuntimeDriver } from '../../orchestrator/src/drivers/driver.ts';
 import { createLocalDriver } from '../../orchestrator/src/drivers/local/local-driver.ts';
 import { caddyAvailable, freePort, startCaddy, type TestCaddy } from '../testkit/caddy.ts';
 import { createTestDatabase } from '../testkit/database.ts';
+import { expectControlUiPastPairing } from '../testkit/openclaw-ui.ts';
 import {
   startTestOrchestrator,
   TEST_SECRET,
@@ -109,8 +110,8 @@ describe.skipIf(!existsSync(CHROMIUM))('runtime login hand-off (Chromium, real O
     record(aliceRuntime);
     await aliceRuntime.goto(`${runtimeOrigin}/?from=app`);
     expect(aliceRuntime.url()).toBe(`${runtimeOrigin}/?from=app`);
-    expect(await aliceRuntime.title()).toBe('OpenClaw Control');
     expect(await aliceRuntime.evaluate(CONFIG_FETCH)).toBe(200);
+    await expectControlUiPastPairing(aliceRuntime);
     expect(handoffs).toHaveLength(1);
 
     const cookie = (await aliceCtx.cookies(runtimeOrigin)).find(
@@ -183,7 +184,7 @@ describe.skipIf(!existsSync(CHROMIUM))('runtime login hand-off (Chromium, real O
     );
     await signIn(page, alice);
     await page.waitForURL(`${runtimeOrigin}/?from=anonymous`);
-    expect(await page.title()).toBe('OpenClaw Control');
+    await expectControlUiPastPairing(page);
     await ctx.close();
   });
 
@@ -260,8 +261,8 @@ http://u-alice.localhost:${p} {
       expect(new URL(page.url()).host, caddy.output()).toBe(`localhost:${caddyPort}`);
       await signIn(page, alice);
       await page.waitForURL(`${runtime}/?via=caddy`);
-      expect(await page.title()).toBe('OpenClaw Control');
       expect(await page.evaluate(CONFIG_FETCH)).toBe(200);
+      await expectControlUiPastPairing(page);
       await ctx.close();
     });
   });

@@ -9,6 +9,7 @@ import { localDriverDir } from '../../schema/domain/local-layout.ts';
 import { firstRunSetupUrl } from '../../server/src/auth/first-run.ts';
 import { freePort } from '../testkit/caddy.ts';
 import { createTestDatabase } from '../testkit/database.ts';
+import { expectControlUiPastPairing } from '../testkit/openclaw-ui.ts';
 import {
   startTestOrchestrator,
   TEST_SECRET,
@@ -193,7 +194,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       ]);
       await tab.waitForLoadState('domcontentloaded');
       expect(new URL(tab.url()).host).toBe(`u-ivy.${HOST}:${web.port}`);
-      expect(await tab.title()).toBe('OpenClaw Control');
+      await expectControlUiPastPairing(tab);
       await tab.waitForTimeout(3_000); // what the person sees once the Control UI has tried to connect
       await shoot(tab, 'workspace');
       await tab.close();
