@@ -13,7 +13,9 @@ const config: CodegenConfig = {
   generates: {
     'web/src/gql/': {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      // persisted-documents.json maps each operation's SHA-256 to its text; the server accepts
+      // operations by hash (`extensions.persistedQuery.sha256Hash` or `documentId`).
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
       // Every selection carries __typename, so union results (payload | typed error) narrow in TS.
       documentTransforms: [addTypenameSelectionDocumentTransform],
       config: {

@@ -4,6 +4,7 @@ import { useCsrfProtection, wsCookieAllowed } from '../auth/csrf.ts';
 import { type AppDeps, type Context, createContext, type RequestFacts } from '../context.ts';
 import { createMaskError, useErrorCodes } from '../http/mask-error.ts';
 import { useMetrics } from '../metrics/graphql-plugin.ts';
+import { persistedOperationsPlugin } from './persisted-operations.ts';
 import { schema } from './schema.ts';
 
 export type ServerContext = { ip: string | null };
@@ -53,6 +54,7 @@ export function buildYoga(deps: AppDeps): Yoga {
         blockFieldSuggestion: { enabled: true },
       }),
       useResponseCookies(),
+      persistedOperationsPlugin(),
       useErrorCodes(),
     ],
     context: async (init) => {
