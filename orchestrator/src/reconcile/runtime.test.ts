@@ -171,6 +171,12 @@ describe('plan', () => {
     ).toBe('False');
   });
 
+  it('a runtime waiting for a start slot does not hold one', () => {
+    const queued = plan(input('running', {}, {}, { startSlotFree: false }));
+    expect(queued.reason).toBe('Queued');
+    expect(queued.starting).toBe(false);
+  });
+
   it('holds a start slot only while starting toward running', () => {
     expect(plan(input('running', {})).starting).toBe(true);
     expect(plan(input('running', { state: 'ready', templateHash: 'h1' })).starting).toBe(false);

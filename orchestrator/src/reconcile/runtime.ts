@@ -122,9 +122,10 @@ function planRun(input: PlanInput): Plan {
   if (observed.state === 'absent' || !matches) {
     if (!input.startSlotFree && observed.state === 'absent') {
       return {
+        // Waiting does not hold a slot: claiming one here let every queued runtime start on its next
+        // reconcile, so the limit held only for one round.
         ...result('none', 'Pending', gen, 'Queued', 'Waiting for a free start slot.', {
           progress: 0,
-          starting: true,
         }),
         requeueAfterMs: 1000,
       };
