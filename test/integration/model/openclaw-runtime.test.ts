@@ -84,6 +84,8 @@ describe('a real OpenClaw runtime uses models only through the credential proxy'
   }, 180_000);
 
   afterAll(async () => {
+    // Stop the gateways while the driver still holds them (after stop() it has let go of them).
+    await orch?.orchestrator.stop({ stopRuntimes: true });
     await orch?.stop();
     for (const id of (await driver?.listKnown()) ?? [])
       await driver.ensureDeleted(id, alice?.id ?? '', 'wipe').catch(() => {});
