@@ -56,3 +56,45 @@ export function Select({ label, options, id, ...rest }: SelectProps) {
     </div>
   );
 }
+
+type Change = InputHTMLAttributes<HTMLInputElement>['onChange'];
+
+interface NewPasswordFieldsProps {
+  /** @default 'Password' */
+  label?: string;
+  /** @default 'Repeat password' */
+  repeatLabel?: string;
+  /** The password rules, shown under the first field. */
+  hint: ReactNode;
+  password: string;
+  confirm: string;
+  onPassword: Change;
+  onConfirm: Change;
+  error?: string | null;
+}
+
+/** The new-password pair every form that sets a password shows (setup, invitation, change). */
+export function NewPasswordFields(p: NewPasswordFieldsProps) {
+  return (
+    <>
+      <Field
+        label={p.label ?? 'Password'}
+        type="password"
+        autoComplete="new-password"
+        required
+        hint={p.hint}
+        value={p.password}
+        onChange={p.onPassword}
+        error={p.error}
+      />
+      <Field
+        label={p.repeatLabel ?? 'Repeat password'}
+        type="password"
+        autoComplete="new-password"
+        required
+        value={p.confirm}
+        onChange={p.onConfirm}
+      />
+    </>
+  );
+}

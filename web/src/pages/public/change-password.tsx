@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useMutation } from 'urql';
 import { useSignedIn, useSignOut } from '../../auth/sign-out.ts';
 import { useViewer } from '../../auth/viewer.tsx';
-import { Field } from '../../components/field.tsx';
+import { Field, NewPasswordFields } from '../../components/field.tsx';
 import { usePasswordRules } from '../../components/password-rules.tsx';
 import { Alert, Button, Loading, PageTitle } from '../../components/ui.tsx';
 import { graphql } from '../../gql/index.ts';
@@ -97,23 +97,15 @@ export function ChangePassword() {
           onChange={set('current')}
           error={fields.currentPassword}
         />
-        <Field
+        <NewPasswordFields
           label="New password"
-          type="password"
-          autoComplete="new-password"
-          required
+          repeatLabel="Repeat new password"
           hint={rules}
-          value={form.next}
-          onChange={set('next')}
+          password={form.next}
+          confirm={form.confirm}
+          onPassword={set('next')}
+          onConfirm={set('confirm')}
           error={fields.newPassword}
-        />
-        <Field
-          label="Repeat new password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={form.confirm}
-          onChange={set('confirm')}
         />
         <Alert>{error}</Alert>
         <div className="row">

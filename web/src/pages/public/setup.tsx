@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { useMutation } from 'urql';
 import { useSignedIn } from '../../auth/sign-out.ts';
-import { Field } from '../../components/field.tsx';
+import { Field, NewPasswordFields } from '../../components/field.tsx';
 import { usePasswordRules } from '../../components/password-rules.tsx';
 import { Alert, Button, PageTitle } from '../../components/ui.tsx';
 import { graphql } from '../../gql/index.ts';
@@ -87,23 +87,13 @@ export function Setup() {
           onChange={set('username')}
           error={fields.username}
         />
-        <Field
-          label="Password"
-          type="password"
-          autoComplete="new-password"
-          required
+        <NewPasswordFields
           hint={rules}
-          value={form.password}
-          onChange={set('password')}
+          password={form.password}
+          confirm={form.confirm}
+          onPassword={set('password')}
+          onConfirm={set('confirm')}
           error={fields.password}
-        />
-        <Field
-          label="Repeat password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={form.confirm}
-          onChange={set('confirm')}
         />
         <Alert>{error}</Alert>
         {failure?.__typename === 'ConflictError' && (
