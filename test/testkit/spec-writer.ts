@@ -89,6 +89,28 @@ export class SpecWriter {
     return rows;
   }
 
+  /**
+   * Epoch milliseconds (PostgreSQL clock) of a start: row created, process spawned (the first
+   * `Starting` event), first `Running` event.
+   */
+  async startTimeline(id: string): Promise<{ created: number; spawned: number; running: number }> {
+    const { rows } = await this.pool.query(
+      `select extract(epoch from r.created_at) * 1000 as created,
+              (select extract(epoch from min(at)) * 1000 from runtime_events
+                where runtime_id = r.id and reason = 'Starting') as spawned,
+              (select extract(epoch from min(at)) * 1000 from runtime_events
+                where runtime_id = r.id and phase = 'Running') as running
+         from runtimes r where r.id = $1`,
+      [id],
+    );
+    const row = rows[0] ?? {};
+    return {
+      created: Number(row.created),
+      spawned: Number(row.spawned),
+      running: Number(row.running),
+    };
+  }
+
   /** Resolves when the runtime has reached `phase` for its current generation. */
   async reached(id: string, phase: RuntimePhase): Promise<boolean> {
     const s = await this.status(id);

@@ -42,7 +42,7 @@ export interface LocalDriverOptions {
   startTimeoutMs?: number;
   /** Grace period between SIGTERM and SIGKILL when stopping a gateway. @default 15000 */
   stopTimeoutMs?: number;
-  /** Probe interval while a gateway is starting. @default 300 */
+  /** Probe interval while a gateway is starting (a loopback GET; adds half of it to every start). @default 150 */
   startingProbeIntervalMs?: number;
   /** Probe interval once ready, to notice a hung gateway. @default 5000 */
   readyProbeIntervalMs?: number;
@@ -78,7 +78,7 @@ export function resolveOptions(options: LocalDriverOptions): ResolvedOptions {
     trustedProxies: ['127.0.0.1'],
     startTimeoutMs: 120_000,
     stopTimeoutMs: 15_000,
-    startingProbeIntervalMs: 300,
+    startingProbeIntervalMs: 150,
     readyProbeIntervalMs: 5_000,
     maxRestartBackoffMs: 30_000,
     nodeBinary: process.execPath,

@@ -22,6 +22,8 @@ export interface OwnerPaths {
   config: string;
   /** The agent workspace (OpenClaw's default `$STATE_DIR/workspace`). */
   workspace: string;
+  /** The gateway's TMPDIR, so its temporary files go with the owner's data. */
+  tmp: string;
 }
 
 export interface RuntimePaths {
@@ -53,6 +55,7 @@ export function ownerPaths(dataDir: string, ownerId: string): OwnerPaths {
     state,
     config: join(state, 'openclaw.json'),
     workspace: join(state, 'workspace'),
+    tmp: join(root, 'tmp'),
   };
 }
 

@@ -1,8 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE } from '../../../../schema/domain/profiles.ts';
 import type { RuntimeTarget } from '../driver.ts';
 import { ownerPaths, runtimePaths } from './paths.ts';
-import { type GatewayLaunch, gatewayEnv, renderLocalConfig } from './spawn-gateway.ts';
+import {
+  type GatewayLaunch,
+  gatewayEnv,
+  renderLocalConfig,
+  shareCompileCache,
+} from './spawn-gateway.ts';
 
 const target: RuntimeTarget = {
   runtimeId: 'r1',
@@ -26,6 +34,7 @@ const launch: GatewayLaunch = {
   target,
   port: 19100,
   packageDir: '/cache/2026.9.6/node_modules/openclaw',
+  openclawCacheDir: '/cache',
   nodeBinary: '/opt/node24/bin/node',
   owner: ownerPaths('/data', 'o1'),
   runtime: runtimePaths('/data', 'r1'),
@@ -68,5 +77,34 @@ describe('gatewayEnv', () => {
     expect(
       gatewayEnv({ ...launch, target: { ...target, model: undefined } }).CLAWLOOPS_MODEL_KEY,
     ).toBeUndefined();
+  });
+});
+
+describe('shareCompileCache', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  function scratch(): { tmp: string; shared: string } {
+    const root = mkdtempSync(join(tmpdir(), 'share-cache-'));
+    dirs.push(root);
+    mkdirSync(join(root, 'tmp'));
+    return { tmp: join(root, 'tmp'), shared: join(root, 'cache', 'node-compile-cache') };
+  }
+
+  it("points the owner's TMPDIR cache entry at the shared cache, creating it", () => {
+    const { tmp, shared } = scratch();
+    shareCompileCache(tmp, shared);
+    expect(readlinkSync(join(tmp, 'node-compile-cache'))).toBe(shared);
+    writeFileSync(join(tmp, 'node-compile-cache', 'probe'), 'x');
+    shareCompileCache(tmp, shared); // idempotent: keeps what is in the cache
+    expect(readFileSync(join(tmp, 'node-compile-cache', 'probe'), 'utf8')).toBe('x');
+  });
+
+  it('replaces a private cache directory from an older layout', () => {
+    const { tmp, shared } = scratch();
+    mkdirSync(join(tmp, 'node-compile-cache', 'openclaw'), { recursive: true });
+    shareCompileCache(tmp, shared);
+    expect(readlinkSync(join(tmp, 'node-compile-cache'))).toBe(shared);
   });
 });

@@ -1,5 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { gatewayBaseEnv } from '../../render/gateway-env.ts';
 import { MODEL_KEY_ENV, renderRuntimeConfig } from '../../render/openclaw-config.ts';
@@ -11,6 +21,8 @@ export interface GatewayLaunch {
   target: RuntimeTarget;
   port: number;
   packageDir: string;
+  /** Where OpenClaw versions are installed; also holds their shared V8 compile cache. */
+  openclawCacheDir: string;
   nodeBinary: string;
   owner: OwnerPaths;
   runtime: RuntimePaths;
@@ -51,7 +63,7 @@ export function gatewayEnv(launch: GatewayLaunch): Record<string, string> {
     OPENCLAW_HOME: owner.home,
     OPENCLAW_STATE_DIR: owner.state,
     OPENCLAW_CONFIG_PATH: owner.config,
-    TMPDIR: join(owner.root, 'tmp'),
+    TMPDIR: owner.tmp,
     OPENCLAW_GATEWAY_PASSWORD: target.gatewayPassword,
     ...(target.model ? { [MODEL_KEY_ENV]: target.model.apiKey } : {}),
   };
@@ -71,9 +83,10 @@ export interface SpawnedGateway {
  */
 export function spawnGateway(launch: GatewayLaunch): SpawnedGateway {
   const { owner, runtime } = launch;
-  for (const dir of [owner.home, owner.state, join(owner.root, 'tmp'), runtime.root]) {
+  for (const dir of [owner.home, owner.state, owner.tmp, runtime.root]) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
+  shareCompileCache(owner.tmp, join(launch.openclawCacheDir, 'node-compile-cache'));
   const config = renderLocalConfig(launch);
   writeFileSync(owner.config, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   rotateIfLarge(runtime.consoleLog);
@@ -100,6 +113,26 @@ export function spawnGateway(launch: GatewayLaunch): SpawnedGateway {
   child.unref();
   const startTime = readProcStat(child.pid)?.startTime ?? '';
   return { child, pid: child.pid, startTime, startedAt: new Date().toISOString() };
+}
+
+/**
+ * OpenClaw keeps its V8 compile cache in `$TMPDIR/node-compile-cache/openclaw/<version>/…`. With a
+ * TMPDIR per owner every fresh runtime would compile OpenClaw from scratch (about 2 s of a ~8 s
+ * start here), so that one entry of the owner's TMPDIR points at a cache shared by all runtimes.
+ * Not via NODE_COMPILE_CACHE: OpenClaw re-spawns itself when that differs from its own layout,
+ * and the pid we supervise would then be a relay. Sharing is no new exposure: local gateways all
+ * run as the orchestrator's OS user (the local driver is not a boundary between hostile tenants).
+ */
+export function shareCompileCache(tmpDir: string, sharedDir: string): void {
+  const link = join(tmpDir, 'node-compile-cache');
+  mkdirSync(sharedDir, { recursive: true, mode: 0o700 });
+  try {
+    if (readlinkSync(link) === sharedDir) return;
+  } catch {
+    // Absent, or a real directory from an older layout: replaced below.
+  }
+  rmSync(link, { recursive: true, force: true });
+  symlinkSync(sharedDir, link);
 }
 
 function rotateIfLarge(path: string): void {
