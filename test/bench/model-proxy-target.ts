@@ -19,10 +19,19 @@ const data = workerData as {
   mode: 'fake' | 'proxy' | 'bare';
   databaseUrl?: string;
   upstreamUrl?: string;
+  responseDelayMs?: number;
 };
 const port = parentPort;
 if (!port) throw new Error('run as a worker');
 const SECRET = 'b'.repeat(40);
+
+/** Every mode answers `cpu` with this thread's CPU time so far (µs), for CPU per request. */
+function answersCpu(m: unknown): boolean {
+  if (m !== 'cpu') return false;
+  const { user, system } = process.threadCpuUsage();
+  port?.postMessage({ cpuUs: user + system });
+  return true;
+}
 
 if (data.mode === 'bare') {
   // The floor for any Node proxy on this machine: pass-through with keep-alive, no auth, no parsing.
@@ -48,12 +57,15 @@ if (data.mode === 'bare') {
   server.listen(0, '127.0.0.1', () =>
     port.postMessage({ port: (server.address() as AddressInfo).port }),
   );
-  port.on('message', () => process.exit(0));
+  port.on('message', (m) => answersCpu(m) || process.exit(0));
 } else if (data.mode === 'fake') {
-  const fake = await startFakeOpenAi({ apiKey: 'sk-bench-upstream' });
+  const fake = await startFakeOpenAi({
+    apiKey: 'sk-bench-upstream',
+    responseDelayMs: data.responseDelayMs ?? 0,
+  });
   port.postMessage({ port: fake.port });
   port.on('message', async (m) => {
-    if (m !== 'stop') return;
+    if (answersCpu(m) || m !== 'stop') return;
     await fake.stop();
     process.exit(0);
   });
@@ -73,6 +85,7 @@ if (data.mode === 'bare') {
   const p = await app.start(0, '127.0.0.1');
   port.postMessage({ port: p, key });
   port.on('message', async (m) => {
+    if (answersCpu(m)) return;
     if (m === 'rows') {
       await proxy.flushUsage();
       const [r] = await orm.em

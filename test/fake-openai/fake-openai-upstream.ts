@@ -14,6 +14,8 @@ export interface FakeOpenAiOptions {
   reply?: string;
   /** Delay between streamed chunks, in ms. @default 0 */
   chunkDelayMs?: number;
+  /** Time a completion takes before its answer (or first chunk) — a model's latency. @default 0 */
+  responseDelayMs?: number;
   /** Embedding dimensions. @default 8 */
   dimensions?: number;
 }
@@ -141,6 +143,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     const id = `chatcmpl-fake-${requests.length}`;
     const created = Math.floor(Date.now() / 1000);
     const base = { id, created, model: body.model };
+    if (options.responseDelayMs) await new Promise((r) => setTimeout(r, options.responseDelayMs));
     if (body.stream !== true) {
       const u = usage(body, words(reply));
       const message = { role: 'assistant', content: reply };

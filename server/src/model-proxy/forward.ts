@@ -1,5 +1,6 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
+import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { type Agent, errors } from 'undici';
 import { ProxyError, sendProxyError } from './openai-error.ts';
 import { SseUsageScanner, type TokenUsage, usageOf } from './sse-usage.ts';
 
@@ -13,11 +14,13 @@ export interface UpstreamCall {
 }
 
 export interface ForwardSettings {
-  /** Keep-alive agents: connection reuse is most of the proxy's overhead budget. */
-  agents: { http: http.Agent; https: https.Agent };
-  /** Time allowed until the upstream's response headers. */
+  /**
+   * undici, not node:http: its keep-alive pools and parser cost a fraction of ClientRequest's per
+   * call, which is most of what the proxy adds. Configured with the headers timeout (time allowed
+   * until the upstream's response headers) and the body timeout (longest silence while it streams).
+   */
+  agent: Agent;
   headersTimeoutMs: number;
-  /** Longest silence allowed while the upstream streams its body. */
   idleTimeoutMs: number;
 }
 
@@ -31,124 +34,136 @@ const MAX_ERROR_BODY = 64 * 1024;
 
 /**
  * Sends `call` upstream and relays the answer: streamed (SSE) bodies are written to the client chunk
- * by chunk as they arrive while usage is read on the side, JSON bodies in one write; upstream failures become
- * OpenAI-style errors (502 unreachable/failed, 504 timeout). If the client goes away, the upstream
- * request is destroyed at once (status 499 in the ledger).
+ * by chunk as they arrive while usage is read on the side, JSON bodies in one write; upstream failures
+ * become OpenAI-style errors (502 unreachable/failed, 504 timeout). If the client goes away, the
+ * upstream request is aborted at once (status 499 in the ledger).
  */
-export function forward(
+export async function forward(
   res: ServerResponse,
   call: UpstreamCall,
   s: ForwardSettings,
 ): Promise<ForwardResult> {
-  return new Promise((resolve) => {
-    let usage: TokenUsage | null = null;
-    let settled = false;
-    const done = (status: number) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(headTimer);
-      resolve({ status, usage });
-    };
-    const fail = (err: ProxyError) => {
-      if (settled) return;
-      sendProxyError(res, err);
-      done(err.status);
-      up.destroy();
-    };
-    const secure = call.url.protocol === 'https:';
-    const up = (secure ? https : http).request(call.url, {
+  const abort = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) abort.abort();
+  };
+  res.on('close', onClose);
+  try {
+    const up = await s.agent.request({
+      origin: call.url.origin,
+      path: `${call.url.pathname}${call.url.search}`,
       method: 'POST',
-      agent: secure ? s.agents.https : s.agents.http,
-      headers: { ...call.headers, 'content-length': String(call.body.length) },
+      headers: call.headers,
+      body: call.body,
+      signal: abort.signal,
     });
-    const headTimer = setTimeout(
-      () => fail(timeout(call.model, s.headersTimeoutMs, 'to answer')),
-      s.headersTimeoutMs,
-    );
-    up.setTimeout(s.idleTimeoutMs, () =>
-      fail(timeout(call.model, s.idleTimeoutMs, 'while streaming (no data)')),
-    );
-    res.on('close', () => {
-      if (res.writableFinished) return;
-      up.destroy();
-      done(499);
-    });
-    up.on('error', (err) =>
-      fail(
-        new ProxyError(
-          502,
-          'api_error',
-          'upstream_unreachable',
-          `The upstream for model \`${call.model}\` could not be reached: ${err.message}.`,
-        ),
-      ),
-    );
-    up.on('response', (ur) => {
-      clearTimeout(headTimer);
-      const status = ur.statusCode ?? 502;
-      if (status < 200 || status >= 300) {
-        relayFailure(ur, call.model).then(fail, () => fail(upstreamError(call.model, status, '')));
-        return;
-      }
-      relaySuccess(ur, res, status, (u) => {
-        usage = u;
-        done(status);
-      });
-    });
-    up.end(call.body);
-  });
+    const contentType = String(up.headers['content-type'] ?? 'application/json');
+    if (up.statusCode < 200 || up.statusCode >= 300) {
+      return fail(res, await relayFailure(up, call.model));
+    }
+    const usage = contentType.includes('text/event-stream')
+      ? await relayStream(up.body, res, up.statusCode, contentType)
+      : await relayJson(up.body, res, up.statusCode, contentType);
+    return { status: up.statusCode, usage };
+  } catch (err) {
+    if (abort.signal.aborted) return { status: 499, usage: null };
+    if (res.headersSent) {
+      // Mid-stream failure: the client already has a 200; cutting the stream is all that is left.
+      res.destroy();
+      return { status: 502, usage: null };
+    }
+    return fail(res, upstreamFailure(err, call.model, s));
+  } finally {
+    res.off('close', onClose);
+  }
 }
 
-function relaySuccess(
-  ur: IncomingMessage,
+function fail(res: ServerResponse, err: ProxyError): ForwardResult {
+  sendProxyError(res, err);
+  return { status: err.status, usage: null };
+}
+
+function upstreamFailure(err: unknown, model: string, s: ForwardSettings): ProxyError {
+  if (err instanceof errors.HeadersTimeoutError) {
+    return timeout(model, s.headersTimeoutMs, 'to answer');
+  }
+  if (err instanceof errors.BodyTimeoutError) {
+    return timeout(model, s.idleTimeoutMs, 'while streaming (no data)');
+  }
+  const message = (err as { cause?: Error }).cause?.message ?? (err as Error).message;
+  return new ProxyError(
+    502,
+    'api_error',
+    'upstream_unreachable',
+    `The upstream for model \`${model}\` could not be reached: ${message}.`,
+  );
+}
+
+/** A complete JSON answer: relayed in one write with a length (we must read its usage anyway). */
+async function relayJson(
+  body: Readable,
   res: ServerResponse,
   status: number,
-  onEnd: (usage: TokenUsage | null) => void,
-): void {
-  const contentType = ur.headers['content-type'] ?? 'application/json';
-  if (!contentType.includes('text/event-stream')) {
-    // A complete JSON answer: relayed in one write with a length (we must read its usage anyway).
-    const chunks: Buffer[] = [];
-    ur.on('data', (chunk: Buffer) => chunks.push(chunk));
-    ur.on('end', () => {
-      const body = Buffer.concat(chunks);
-      res.writeHead(status, { 'content-type': contentType, 'content-length': body.length });
-      res.end(body);
-      try {
-        onEnd(usageOf(JSON.parse(body.toString('utf8'))));
-      } catch {
-        onEnd(null);
-      }
-    });
-    ur.on('error', () => res.destroy());
-    return;
+  contentType: string,
+): Promise<TokenUsage | null> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  const all = Buffer.concat(chunks);
+  res.writeHead(status, { 'content-type': contentType, 'content-length': all.length });
+  res.end(all);
+  try {
+    return usageOf(JSON.parse(all.toString('utf8')));
+  } catch {
+    return null;
   }
+}
+
+/** Server-sent events: each chunk goes to the client as it arrives, usage is scanned on the side. */
+async function relayStream(
+  body: Readable,
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+): Promise<TokenUsage | null> {
   res.writeHead(status, {
     'content-type': contentType,
     'cache-control': 'no-cache',
     'x-accel-buffering': 'no',
   });
   const scanner = new SseUsageScanner();
-  ur.on('data', (chunk: Buffer) => {
-    scanner.push(chunk);
-    if (!res.write(chunk)) {
-      ur.pause();
-      res.once('drain', () => ur.resume());
-    }
+  for await (const chunk of body) {
+    scanner.push(chunk as Buffer);
+    if (!res.write(chunk)) await drained(res);
+  }
+  res.end();
+  scanner.end();
+  return scanner.usage;
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
   });
-  ur.on('end', () => {
-    res.end();
-    scanner.end();
-    onEnd(scanner.usage);
-  });
-  ur.on('error', () => res.destroy());
 }
 
 /** Maps an upstream's non-2xx answer to what the runtime should see. */
-async function relayFailure(ur: IncomingMessage, model: string): Promise<ProxyError> {
-  const status = ur.statusCode ?? 502;
+async function relayFailure(
+  up: {
+    statusCode: number;
+    headers: Record<string, string | string[] | undefined>;
+    body: Readable;
+  },
+  model: string,
+): Promise<ProxyError> {
+  const status = up.statusCode;
   let body = '';
-  for await (const chunk of ur) {
+  for await (const chunk of up.body) {
     if (body.length < MAX_ERROR_BODY) body += String(chunk);
   }
   const detail = upstreamMessage(body);
@@ -164,7 +179,7 @@ async function relayFailure(ur: IncomingMessage, model: string): Promise<ProxyEr
     );
   }
   if (status === 429) {
-    const retry = ur.headers['retry-after'];
+    const retry = up.headers['retry-after'];
     return new ProxyError(
       429,
       'rate_limit_error',

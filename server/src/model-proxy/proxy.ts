@@ -1,5 +1,5 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Agent } from 'undici';
 import type { Route } from '../app.ts';
 import type { PgListener } from '../db/pg-listener.ts';
 import type { Logger } from '../logger.ts';
@@ -47,13 +47,16 @@ export function createModelProxy(deps: ModelProxyDeps, options: ModelProxyOption
   const access = new AccessCache(deps.sql, deps.cipher);
   const gate = new BudgetGate(deps.sql, { refreshMs: options.budgetRefreshMs });
   const recorder = new UsageRecorder(deps.sql, deps.logger, { flushMs: options.usageFlushMs });
+  const headersTimeoutMs = options.headersTimeoutMs ?? 120_000;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
   const settings: ForwardSettings = {
-    agents: {
-      http: new http.Agent({ keepAlive: true, maxSockets: 256 }),
-      https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
-    },
-    headersTimeoutMs: options.headersTimeoutMs ?? 120_000,
-    idleTimeoutMs: options.idleTimeoutMs ?? 120_000,
+    agent: new Agent({
+      connections: 256,
+      headersTimeout: headersTimeoutMs,
+      bodyTimeout: idleTimeoutMs,
+    }),
+    headersTimeoutMs,
+    idleTimeoutMs,
   };
   const offs = [access.listen(deps.listener), gate.listen(deps.listener)];
 
@@ -156,8 +159,7 @@ export function createModelProxy(deps: ModelProxyDeps, options: ModelProxyOption
     async stop(): Promise<void> {
       for (const off of offs) off();
       await recorder.flush();
-      settings.agents.http.destroy();
-      settings.agents.https.destroy();
+      await settings.agent.destroy();
     },
   };
 }
