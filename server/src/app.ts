@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { AppDeps } from './context.ts';
 import { attachGraphqlWs } from './graphql/ws.ts';
 import { buildYoga } from './graphql/yoga.ts';
+import { readBody } from './http/body.ts';
 import { databaseCheck, healthRoute, type ReadinessCheck } from './http/health.ts';
 import { clientIp, ProxyTrust } from './http/proxy-trust.ts';
 import { sendJson } from './http/respond.ts';
@@ -48,13 +49,15 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}) {
   const server = createServer(async (req, res) => {
     try {
       for (const route of routes) if (await route(req, res)) return;
-      if (Number(req.headers['content-length'] ?? 0) > maxBody) {
-        return sendJson(res, 413, {
-          code: 'PAYLOAD_TOO_LARGE',
-          message: `Request bodies are limited to ${maxBody} bytes.`,
-        });
-      }
+      if (Number(req.headers['content-length'] ?? 0) > maxBody) return tooLarge(res, maxBody);
       if (new URL(req.url ?? '/', 'http://x').pathname.startsWith(yoga.graphqlEndpoint)) {
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+          // Read here, counted: a chunked body declares no length for the check above.
+          const read = await readBody(req, maxBody);
+          if (!read.ok) return read.reason === 'too_large' ? tooLarge(res, maxBody) : res.destroy();
+          // Yoga's server adapter takes a body already read from `req.body`.
+          (req as IncomingMessage & { body?: Buffer }).body = read.body;
+        }
         // `handle(req, res)` writes the response; `handleNodeRequestAndResponse` only returns it.
         await yoga.handle(req, res, { ip: clientIp(req, trust) });
         return;
@@ -90,3 +93,13 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}) {
 }
 
 export type App = ReturnType<typeof buildApp>;
+
+/** 413, and the connection closed: the rest of an oversized body is never read. */
+function tooLarge(res: ServerResponse, maxBody: number): void {
+  sendJson(
+    res,
+    413,
+    { code: 'PAYLOAD_TOO_LARGE', message: `Request bodies are limited to ${maxBody} bytes.` },
+    { connection: 'close' },
+  );
+}
