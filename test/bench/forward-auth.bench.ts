@@ -7,10 +7,8 @@
 import { Agent, request } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { migrate } from '../../schema/migrate.ts';
-import { startTestCluster } from '../support/postgres-cluster.ts';
-import { withDatabase } from '../testkit/database-url.ts';
 import { type BenchResult, percentile, round } from './bench.ts';
+import { withBenchCluster } from './bench-cluster.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 100;
@@ -23,11 +21,9 @@ interface Load {
   requests: number;
 }
 
-export async function run(): Promise<BenchResult[]> {
-  const cluster = await startTestCluster();
-  try {
-    const url = withDatabase(cluster.adminUrl, 'bench_forward_auth');
-    await migrate(url);
+export function run(): Promise<BenchResult[]> {
+  return withBenchCluster(async (database) => {
+    const url = await database('bench_forward_auth');
     const hello = await startTarget({ mode: 'hello' });
     const bare = await load(hello.port, {}, CONNECTIONS);
     await hello.stop();
@@ -71,9 +67,7 @@ export async function run(): Promise<BenchResult[]> {
         ],
       },
     ];
-  } finally {
-    await cluster.stop();
-  }
+  });
 }
 
 interface Target {

@@ -5,28 +5,21 @@ import { join } from 'node:path';
 import { createInstaller } from '../../orchestrator/src/drivers/local/install.ts';
 import { createLocalDriver } from '../../orchestrator/src/drivers/local/local-driver.ts';
 import { DEFAULT_OPENCLAW_VERSION } from '../../schema/domain/profiles.ts';
-import { migrate } from '../../schema/migrate.ts';
-import { startTestCluster } from '../support/postgres-cluster.ts';
-import { withDatabase } from '../testkit/database-url.ts';
 import { startTestOrchestrator } from '../testkit/orchestrator.ts';
 import { SpecWriter } from '../testkit/spec-writer.ts';
 import { waitFor } from '../testkit/wait.ts';
 import { type BenchResult, round } from './bench.ts';
+import { withBenchCluster } from './bench-cluster.ts';
 
 /**
  * Issue "Orchestrator": local spawn overhead — spec write to Running through the orchestrator with
  * the local driver, divided by a bare `openclaw gateway` start to /startupz ok, both measured here,
  * now, interleaved (target ≤ 1.15). Real OpenClaw on both sides.
  */
-export async function run(): Promise<BenchResult[]> {
-  const cluster = await startTestCluster();
-  try {
-    const url = withDatabase(cluster.adminUrl, 'bench_local');
-    await migrate(url);
-    return [await measureLocalSpawnOverhead(url)];
-  } finally {
-    await cluster.stop();
-  }
+export function run(): Promise<BenchResult[]> {
+  return withBenchCluster(async (database) => [
+    await measureLocalSpawnOverhead(await database('bench_local')),
+  ]);
 }
 
 const ROUNDS = Number(process.env.BENCH_SPAWN_ROUNDS ?? 3);

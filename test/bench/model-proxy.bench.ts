@@ -12,10 +12,8 @@
 import { Agent, request } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
-import { migrate } from '../../schema/migrate.ts';
-import { startTestCluster } from '../support/postgres-cluster.ts';
-import { withDatabase } from '../testkit/database-url.ts';
 import { type BenchResult, percentile, round } from './bench.ts';
+import { withBenchCluster } from './bench-cluster.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 32;
@@ -31,19 +29,14 @@ interface Target {
   worker: Worker;
 }
 
-export async function run(): Promise<BenchResult[]> {
-  const cluster = await startTestCluster();
-  try {
+export function run(): Promise<BenchResult[]> {
+  return withBenchCluster(async (database) => {
     const results: BenchResult[] = [];
     for (const delayMs of [0, 20]) {
-      const url = withDatabase(cluster.adminUrl, `bench_model_proxy_${delayMs}`);
-      await migrate(url);
-      results.push(await measure(url, delayMs));
+      results.push(await measure(await database(`bench_model_proxy_${delayMs}`), delayMs));
     }
     return results;
-  } finally {
-    await cluster.stop();
-  }
+  });
 }
 
 async function measure(url: string, delayMs: number): Promise<BenchResult> {

@@ -5,27 +5,18 @@
  */
 import pg from 'pg';
 import { createKubernetesDriver } from '../../orchestrator/src/drivers/kubernetes/kubernetes-driver.ts';
-import { migrate } from '../../schema/migrate.ts';
 import { startKubeSim } from '../kube-sim/sim.ts';
-import { startTestCluster } from '../support/postgres-cluster.ts';
-import { withDatabase } from '../testkit/database-url.ts';
 import { startTestOrchestrator } from '../testkit/orchestrator.ts';
 import { waitFor } from '../testkit/wait.ts';
 import type { BenchResult } from './bench.ts';
 import { round } from './bench.ts';
+import { withBenchCluster } from './bench-cluster.ts';
 
 const N = Number(process.env.BENCH_RUNTIMES ?? 5000);
 const NS = 'clawloops-runtimes';
 
-export async function run(): Promise<BenchResult[]> {
-  const cluster = await startTestCluster();
-  try {
-    const url = withDatabase(cluster.adminUrl, 'bench_k8s');
-    await migrate(url);
-    return [await reconcileMany(url)];
-  } finally {
-    await cluster.stop();
-  }
+export function run(): Promise<BenchResult[]> {
+  return withBenchCluster(async (database) => [await reconcileMany(await database('bench_k8s'))]);
 }
 
 async function reconcileMany(url: string): Promise<BenchResult> {

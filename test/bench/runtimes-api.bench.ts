@@ -8,10 +8,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { migrate } from '../../schema/migrate.ts';
-import { startTestCluster } from '../support/postgres-cluster.ts';
-import { withDatabase } from '../testkit/database-url.ts';
 import { type BenchResult, round } from './bench.ts';
+import { withBenchCluster } from './bench-cluster.ts';
 import { appendViaWriter, fanOut } from './runtimes-api-fanout.ts';
 import type { ServerCommand, ServerReady, ServerStats } from './runtimes-api-server.ts';
 
@@ -22,11 +20,9 @@ const DASHBOARD = `query Dashboard($first: Int) { runtimes(first: $first) { ... 
   edges { node { id desiredState generation progress openUrl owner { id username }
     status { phase ready message upToDate } } } } } }`;
 
-export async function run(): Promise<BenchResult[]> {
-  const cluster = await startTestCluster();
-  const url = withDatabase(cluster.adminUrl, 'bench_runtime_api');
-  try {
-    await migrate(url);
+export function run(): Promise<BenchResult[]> {
+  return withBenchCluster(async (database) => {
+    const url = await database('bench_runtime_api');
     await seedRuntimes(url, RUNTIMES);
     const results = [await withServer(url, dashboard)];
     const runtimeId = await firstRuntimeId(url);
@@ -39,9 +35,7 @@ export async function run(): Promise<BenchResult[]> {
       );
     }
     return results;
-  } finally {
-    await cluster.stop();
-  }
+  });
 }
 
 async function withServer<T>(url: string, fn: (server: BenchServer) => Promise<T>): Promise<T> {
