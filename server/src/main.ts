@@ -3,19 +3,15 @@
 import { Worker } from 'node:worker_threads';
 import { migrate } from '../../schema/migrate.ts';
 import { initOrm } from '../../schema/orm-config.ts';
-import { buildApp } from './app.ts';
 import { createAuthenticator } from './auth/authenticator.ts';
 import { firstRunSetupUrl } from './auth/first-run.ts';
 import { parseConfig } from './config.ts';
 import { startEmbeddedPostgres } from './db/embedded-postgres.ts';
 import { PgListener } from './db/pg-listener.ts';
 import { loadOrCreateSecret } from './db/secret-file.ts';
-import { createEntrance, entranceConfig } from './edge/entrance.ts';
 import { RuntimeEventHub } from './events/runtime-event-hub.ts';
-import { ProxyTrust } from './http/proxy-trust.ts';
 import { createLogger } from './logger.ts';
-import { buildModelProxy } from './model-proxy/build.ts';
-import { spaRoute } from './spa/spa.ts';
+import { buildServerApp } from './server-app.ts';
 
 const config = parseConfig(process.env);
 const pretty = config.LOG_PRETTY ?? process.stdout.isTTY === true;
@@ -43,24 +39,9 @@ async function main() {
   await hub.start(listener);
   const authenticator = createAuthenticator({ orm, config, secret, listener, logger });
 
-  const deps = { orm, config, logger, secret, authenticator, hub };
-  const entrance = createEntrance(deps, listener);
-  const modelProxy = config.MODEL_PROXY_EMBEDDED ? buildModelProxy({ ...deps, listener }) : null;
-  if (modelProxy) stops.unshift(() => modelProxy.stop());
-  const app = buildApp(deps, {
-    routes: [...entrance.routes, ...(modelProxy ? [modelProxy.route] : [])],
-    trust: new ProxyTrust(config.TRUSTED_PROXIES),
-    fallback: spaRoute({ hosts: entranceConfig(config) }),
-    readiness: {
-      notifications: async () => {
-        if (!listener.connected) throw new Error('LISTEN connection down');
-      },
-    },
-  });
-  entrance.attach(app.server);
-  const port = await app.start(config.PORT, config.HOST);
-  stops.unshift(async () => entrance.stop());
-  stops.unshift(() => app.stop());
+  const server = buildServerApp({ orm, config, logger, secret, authenticator, hub, listener });
+  const port = await server.start(config.PORT, config.HOST);
+  stops.unshift(() => server.stop());
 
   const modelProxyUrl = config.MODEL_PROXY_URL ?? `http://127.0.0.1:${port}/v1`;
   if (config.EMBEDDED_ORCHESTRATOR)

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RuntimeDriver } from '../../orchestrator/src/drivers/driver.ts';
-import { createLogger } from '../../orchestrator/src/logger.ts';
+import { createLogger, type DestinationStream } from '../../orchestrator/src/logger.ts';
 import { buildOrchestrator, type OrchestratorDeps } from '../../orchestrator/src/orchestrator.ts';
 import { initOrm } from '../../schema/orm-config.ts';
 
@@ -17,6 +17,10 @@ export async function startTestOrchestrator(
   driver: RuntimeDriver,
   overrides: Partial<Pick<OrchestratorDeps, 'controller' | 'leaderPollMs'>> & {
     target?: Partial<OrchestratorDeps['target']>;
+    /** Where its JSON log lines go (e.g. secret-scan's `captureLogs()`), at `logLevel`. @default stdout */
+    logStream?: DestinationStream;
+    /** @default TEST_LOG_LEVEL or 'silent' */
+    logLevel?: string;
   } = {},
 ): Promise<TestOrchestrator> {
   const orm = await initOrm({ clientUrl: databaseUrl, poolMax: 6 });
@@ -24,7 +28,11 @@ export async function startTestOrchestrator(
     orm,
     databaseUrl,
     driver,
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', false),
+    logger: createLogger(
+      overrides.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent',
+      false,
+      overrides.logStream,
+    ),
     target: { secret: TEST_SECRET, publicUrl: 'http://localhost:8080', ...overrides.target },
     controller: {
       resyncMs: 5_000,

@@ -11,7 +11,8 @@ import { type Config, parseConfig } from '../../server/src/config.ts';
 import type { AppDeps } from '../../server/src/context.ts';
 import { PgListener } from '../../server/src/db/pg-listener.ts';
 import { RuntimeEventHub } from '../../server/src/events/runtime-event-hub.ts';
-import { createLogger } from '../../server/src/logger.ts';
+import { createLogger, type DestinationStream } from '../../server/src/logger.ts';
+import { buildServerApp, type ServerApp } from '../../server/src/server-app.ts';
 import { createTestDatabase } from './database.ts';
 
 /** The secret every test server in this worker shares (so a second "process" accepts the same cookies). */
@@ -26,6 +27,16 @@ export interface TestServerOptions {
   secret?: string;
   /** Login throttle limits. @default production limits */
   throttle?: LoginThrottleOptions;
+  /**
+   * Where the server's JSON log lines go (e.g. `captureLogs()` of secret-scan.ts), at `LOG_LEVEL`
+   * (set it in `env`). @default stdout
+   */
+  logStream?: DestinationStream;
+  /**
+   * Serve everything main.ts serves (`buildServerApp`: entrance, edge, credential proxy, SPA) rather
+   * than the bare `buildApp`. The SPA is read from `spaDir`. @default false
+   */
+  full?: boolean | { spaDir?: string };
 }
 
 export interface TestServer {
@@ -36,6 +47,8 @@ export interface TestServer {
   databaseUrl: string;
   deps: AppDeps & { authenticator: ClawAuthenticator; orm: MikroORM; config: Config };
   app: App;
+  /** Set when started with `full`: the entrance and the embedded credential proxy. */
+  serverApp: ServerApp | null;
   listener: PgListener;
   stop(): Promise<void>;
 }
@@ -56,7 +69,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     CLAWLOOPS_SECRET: secret,
     ...opts.env,
   });
-  const logger = createLogger(config.LOG_LEVEL, false);
+  const logger = createLogger(config.LOG_LEVEL, false, opts.logStream);
   const orm = await initOrm({ clientUrl: databaseUrl, poolMax: 5 });
   const listener = new PgListener(databaseUrl, logger);
   await listener.start();
@@ -71,7 +84,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     throttle: opts.throttle,
   });
   const deps = { orm, config, logger, secret, authenticator, hub };
-  const app = buildApp(deps);
+  const spaDir = typeof opts.full === 'object' ? opts.full.spaDir : undefined;
+  const serverApp = opts.full ? buildServerApp({ ...deps, listener }, { spaDir }) : null;
+  const app = serverApp?.app ?? buildApp(deps);
   const port = await app.start(0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${port}/graphql`,
@@ -79,9 +94,11 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     databaseUrl,
     deps,
     app,
+    serverApp,
     listener,
     async stop() {
-      await app.stop();
+      if (serverApp) await serverApp.stop();
+      else await app.stop();
       authenticator.stop();
       await listener.stop();
       await orm.close();
