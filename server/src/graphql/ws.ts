@@ -1,9 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
-import type { ExecutionArgs, execute, subscribe } from 'graphql';
+import type { DocumentNode, ExecutionArgs, execute, GraphQLError, subscribe } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { fallbackCode } from '../http/mask-error.ts';
 import { clientIp, type ProxyTrust } from '../http/proxy-trust.ts';
+import { withRequestId } from '../http/request-id.ts';
 import type { Yoga } from './yoga.ts';
+
+/** What onSubscribe hands to execute/subscribe: the enveloped functions and the operation's id. */
+type Root = { execute: typeof execute; subscribe: typeof subscribe; requestId: string };
 
 /**
  * graphql-ws on the same port and path as HTTP. Every operation goes through `yoga.getEnveloped`, so
@@ -19,8 +25,15 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, trust: ProxyTrust) {
   type Extra = { request: IncomingMessage };
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
-      execute: (args) => (args.rootValue as { execute: typeof execute }).execute(args),
-      subscribe: (args) => (args.rootValue as { subscribe: typeof subscribe }).subscribe(args),
+      // Each operation runs under its own request id (log lines carry `reqId`), as an HTTP request does.
+      execute: (args) => {
+        const root = args.rootValue as Root;
+        return withRequestId(root.requestId, () => root.execute(args));
+      },
+      subscribe: (args) => {
+        const root = args.rootValue as Root;
+        return withRequestId(root.requestId, () => root.subscribe(args));
+      },
       onSubscribe: async (ctx, _id, params) => {
         const req = ctx.extra.request;
         const headers = new Headers();
@@ -34,16 +47,37 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, trust: ProxyTrust) {
             bearer: typeof auth === 'string' ? auth : null,
           },
         });
-        const args: ExecutionArgs = {
+        // A thrown error would close the whole socket (4500) and every operation on it; graphql-armor
+        // throws its limits from parse and from validation rules alike.
+        let document: DocumentNode;
+        let errors: readonly GraphQLError[];
+        try {
+          document = parse(params.query);
+        } catch (err) {
+          if (!isGraphQLError(err)) throw err;
+          return [withCode(err, 'GRAPHQL_PARSE_FAILED')];
+        }
+        try {
+          errors = validate(schema, document);
+        } catch (err) {
+          if (!isGraphQLError(err)) throw err;
+          errors = [err];
+        }
+        if (errors.length) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+        return {
           schema,
           operationName: params.operationName,
-          document: parse(params.query),
+          document,
           variableValues: params.variables,
           contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-        const errors = validate(args.schema, args.document);
-        return errors.length ? errors : args;
+          rootValue: { execute, subscribe, requestId: randomUUID() } satisfies Root,
+        } satisfies ExecutionArgs;
+      },
+      // Yoga's useErrorCodes only sees HTTP results: give WebSocket results the same codes.
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        for (const e of result.errors ?? [])
+          if (!e.extensions?.code)
+            Object.assign(e.extensions ?? {}, { code: fallbackCode(e.message, 'BAD_REQUEST') });
       },
     },
     wss,
@@ -55,4 +89,20 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, trust: ProxyTrust) {
       wss.close();
     },
   };
+}
+
+/**
+ * Gives an error from Yoga's parse or validate a code (HTTP's for the same failure; QUERY_LIMIT for
+ * graphql-armor's limits), in place: graphql-ws only accepts errors `instanceof` the GraphQLError of
+ * the graphql copy it loaded, which Yoga's are and a copy made here might not be.
+ */
+function withCode(error: GraphQLError, otherwise: string): GraphQLError {
+  if (!error.extensions.code)
+    Object.assign(error.extensions, { code: fallbackCode(error.message, otherwise) });
+  return error;
+}
+
+/** By name, not `instanceof`, for the same reason. */
+function isGraphQLError(err: unknown): err is GraphQLError {
+  return err instanceof Error && err.name === 'GraphQLError';
 }

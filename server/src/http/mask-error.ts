@@ -54,14 +54,18 @@ export function useErrorCodes(): Plugin {
       for (const r of Array.isArray(result) ? result : [result]) {
         for (const e of (r as ExecutionResult | undefined)?.errors ?? []) {
           if (e.extensions?.code) continue;
-          const code = e.message.startsWith('Variable "$')
-            ? 'BAD_USER_INPUT'
-            : /limit|exceeded/i.test(e.message)
-              ? 'QUERY_LIMIT'
-              : 'BAD_REQUEST';
-          Object.assign(e.extensions ?? {}, { code });
+          Object.assign(e.extensions ?? {}, { code: fallbackCode(e.message, 'BAD_REQUEST') });
         }
       }
     },
   };
+}
+
+/**
+ * The code of an error that came without one: variable coercion is the client's input, a message
+ * naming a limit is graphql-armor's; anything else gets `otherwise`.
+ */
+export function fallbackCode(message: string, otherwise: string): string {
+  if (message.startsWith('Variable "$')) return 'BAD_USER_INPUT';
+  return /limit|exceeded/i.test(message) ? 'QUERY_LIMIT' : otherwise;
 }

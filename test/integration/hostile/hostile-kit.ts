@@ -1,4 +1,5 @@
 import { type ClientRequest, request } from 'node:http';
+import WebSocket from 'ws';
 
 /** A stack frame or a dependency path: what a response body must never contain. */
 export const STACK_TRACE = /\bat .+\.(ts|js):\d+|node_modules|\/work\/|\bat async\b/;
@@ -107,4 +108,60 @@ export function seedFor(suite: string): number {
   const seed = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : Date.now() % 2 ** 31;
   console.log(`[${suite}] seed ${seed} (replay with HOSTILE_SEED=${seed})`);
   return seed;
+}
+
+/** One message of the graphql-transport-ws protocol addressed to an operation. */
+export interface WsOperationMessage {
+  type: 'next' | 'error' | 'complete';
+  payload?: unknown;
+}
+
+/**
+ * A bare graphql-transport-ws connection (the real client hides protocol errors behind reconnects):
+ * `run` sends one `subscribe` and resolves with every message for it up to `complete` or `error`;
+ * `closed` tells whether the server ended the socket, and how.
+ */
+export async function bareGraphqlWs(url: string, headers: Record<string, string> = {}) {
+  const ws = new WebSocket(url, 'graphql-transport-ws', { headers });
+  const waiting = new Map<string, { seen: WsOperationMessage[]; done: () => void }>();
+  let closed: { code: number; reason: string } | null = null;
+  ws.on('close', (code, reason) => {
+    closed = { code, reason: String(reason) };
+    for (const w of waiting.values()) w.done();
+  });
+  const acked = new Promise<void>((resolve, reject) => {
+    ws.once('error', reject);
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as { type: string; id?: string; payload?: unknown };
+      if (msg.type === 'connection_ack') resolve();
+      const w = msg.id ? waiting.get(msg.id) : undefined;
+      if (!w) return;
+      w.seen.push({ type: msg.type as WsOperationMessage['type'], payload: msg.payload });
+      if (msg.type !== 'next') w.done();
+    });
+    ws.once('close', () => reject(new Error('closed before connection_ack')));
+  });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  ws.send(JSON.stringify({ type: 'connection_init' }));
+  await acked;
+  let next = 0;
+  return {
+    run(payload: Record<string, unknown>, timeoutMs = 10_000): Promise<WsOperationMessage[]> {
+      const id = String(++next);
+      return new Promise((resolve) => {
+        const seen: WsOperationMessage[] = [];
+        const timer = setTimeout(() => done(), timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          waiting.delete(id);
+          resolve(seen);
+        };
+        waiting.set(id, { seen, done });
+        if (closed) return done();
+        ws.send(JSON.stringify({ type: 'subscribe', id, payload }));
+      });
+    },
+    closed: () => closed,
+    close: () => ws.close(),
+  };
 }

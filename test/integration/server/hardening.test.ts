@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoGraphQLErrors, gql, wsClient } from '../../testkit/graphql.ts';
 import { type Seeder, seed } from '../../testkit/seed.ts';
 import { startTestServer, type TestServer } from '../../testkit/server.ts';
+import { bareGraphqlWs } from '../hostile/hostile-kit.ts';
 
 let server: TestServer;
 let s: Seeder;
@@ -166,6 +167,40 @@ describe('graphql-ws', () => {
       } finally {
         await ws.dispose();
       }
+    }
+  });
+
+  it('a malformed or over-limit document is an error for that operation, never the end of the socket', async () => {
+    const ws = await bareGraphqlWs(server.wsUrl, { cookie });
+    try {
+      const cases: [string, string][] = [
+        ['{ viewer { username } ', 'GRAPHQL_PARSE_FAILED'],
+        ['{ viewer { nope } }', 'GRAPHQL_VALIDATION_FAILED'],
+        [`{ ${'__typename @skip(if: false) '.repeat(40)} }`, 'QUERY_LIMIT'],
+        [
+          '{ users { ... on QueryUsersSuccess { data { edges { node { username } } } } } }',
+          'QUERY_LIMIT',
+        ],
+      ];
+      for (const [query, code] of cases) {
+        const [msg] = await ws.run({ query });
+        expect(msg?.type, query).toBe('error');
+        const errors = msg?.payload as { message: string; extensions?: { code?: string } }[];
+        expect(errors[0]?.extensions?.code, JSON.stringify(errors)).toBe(code);
+        expect(JSON.stringify(errors)).not.toMatch(NO_STACK);
+      }
+      const bad = await ws.run({ query: 'query ($id: ID!) { user(id: $id) { __typename } }' });
+      expect(bad[0]?.type).toBe('next');
+      expect(bad[0]?.payload).toMatchObject({
+        errors: [{ extensions: { code: 'BAD_USER_INPUT' } }],
+      });
+      expect(await ws.run({ query: '{ viewer { username } }' })).toMatchObject([
+        { type: 'next', payload: { data: { viewer: { username: expect.any(String) } } } },
+        { type: 'complete' },
+      ]);
+      expect(ws.closed()).toBeNull();
+    } finally {
+      ws.close();
     }
   });
 
