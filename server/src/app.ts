@@ -6,6 +6,7 @@ import { buildYoga } from './graphql/yoga.ts';
 import { readBody } from './http/body.ts';
 import { databaseCheck, healthRoute, type ReadinessCheck } from './http/health.ts';
 import { clientIp, ProxyTrust } from './http/proxy-trust.ts';
+import { handleWithRequestId } from './http/request-id.ts';
 import { sendJson } from './http/respond.ts';
 import { metricsRoute } from './metrics/route.ts';
 
@@ -46,7 +47,11 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}) {
     metricsRoute(deps, { token: deps.config.METRICS_TOKEN, trust }),
   ];
 
-  const server = createServer(async (req, res) => {
+  // Every request runs under its id (X-Request-Id answered; `reqId` on each log line meanwhile).
+  const server = createServer((req, res) =>
+    handleWithRequestId(req, res, trust, () => handle(req, res)),
+  );
+  async function handle(req: IncomingMessage, res: ServerResponse) {
     try {
       for (const route of routes) if (await route(req, res)) return;
       if (Number(req.headers['content-length'] ?? 0) > maxBody) return tooLarge(res, maxBody);
@@ -69,7 +74,7 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}) {
       if (!res.headersSent) sendJson(res, 500, { code: 'INTERNAL', message: 'Internal error.' });
       else res.destroy();
     }
-  });
+  }
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
   const ws = attachGraphqlWs(server, yoga, trust);
