@@ -1,11 +1,13 @@
 import type { ResolvedRoute } from './access-cache.ts';
 import type { UpstreamCall } from './forward.ts';
+import { checkRequestParams } from './request-params.ts';
 import { adjustBody, upstreamAuthHeaders, upstreamUrl } from './upstream.ts';
 
 /**
  * Turns a client's request into the upstream's: the public model name becomes the upstream model id,
  * streams ask for a final usage chunk (our ledger needs it), `max_tokens` is capped at the route's
  * limit, and the route's credential goes in the headers. Mutates `body` (it was parsed for us alone).
+ * Throws a 400 ProxyError for parameters the proxy cannot meter (checkRequestParams).
  */
 export function prepareCall(
   route: ResolvedRoute,
@@ -13,6 +15,7 @@ export function prepareCall(
   body: Record<string, unknown>,
   userId: string,
 ): UpstreamCall {
+  checkRequestParams(endpoint, body);
   body.model = route.upstreamModel;
   if (endpoint === 'chat') {
     if (body.stream === true) {
