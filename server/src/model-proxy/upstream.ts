@@ -8,7 +8,8 @@ export type ProxyOperation = 'chat/completions' | 'embeddings';
  * where the `/v1` prefix lives and how the credential is presented:
  * - `openai-compatible`, `vllm`: base URL as given (normally ending in `/v1`), `Bearer <credential>`;
  * - `litellm`: a LiteLLM proxy (`http://litellm:4000`); the credential is a LiteLLM virtual key, and the
- *   ClawLoops user id travels as OpenAI's `user` field so LiteLLM's own spend logs attribute it;
+ *   ClawLoops user id travels as OpenAI's `user` field (replacing the client's) so LiteLLM's own spend
+ *   logs and end-user budgets attribute it;
  * - `ollama`: the server root (`http://host:11434`); its OpenAI endpoints live under `/v1`; usually no
  *   credential.
  */
@@ -29,5 +30,7 @@ export function adjustBody(
   body: Record<string, unknown>,
   userId: string,
 ): void {
-  if (kind === 'litellm' && body.user === undefined) body.user = userId;
+  // Always ours: LiteLLM keys spend logs and end-user budgets on `user`, so a runtime's own value
+  // would bill another user or escape its budget.
+  if (kind === 'litellm') body.user = userId;
 }

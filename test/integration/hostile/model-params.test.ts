@@ -159,3 +159,15 @@ describe('forwarded, but capped and metered', () => {
     }
   });
 });
+
+describe('LiteLLM attribution', () => {
+  it('the upstream always sees the ClawLoops user as `user`, whatever the runtime sent', async () => {
+    const route = await m.createRoute({ name: 'via-litellm', upstreamKind: 'LITELLM' });
+    await m.grant(route, 'everyone');
+    for (const user of [undefined, 'someone-else', { $ne: null }]) {
+      const res = await chat({ model: 'via-litellm', user });
+      expect(res.status).toBe(200);
+      expect(m.fake.requests.at(-1)?.body?.user).toBe(alice.id);
+    }
+  });
+});
