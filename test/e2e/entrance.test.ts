@@ -95,12 +95,17 @@ describe.skipIf(!caddyAvailable())(
         (port) => `(entrance) {
 	forward_auth 127.0.0.1:${es.port} {
 		uri /auth/forward
-		copy_headers ${IDENTITY}
+		copy_headers ${IDENTITY} Cookie Authorization
 	}
 }
 http://u-alice.localhost:${port} {
 	import entrance
-	reverse_proxy ${endpoint.host} {${xff}
+	handle /__echo {
+		reverse_proxy 127.0.0.1:${echoPort}
+	}
+	handle {
+		reverse_proxy ${endpoint.host} {${xff}
+		}
 	}
 }
 http://:${port} {
@@ -186,6 +191,21 @@ http://:${port} {
       expect(app.status).toBe(200);
       const seen = echoed[0]?.['x-clawloops-user'];
       expect(seen === undefined || seen === '', String(seen)).toBe(true);
+    });
+
+    // (Any Authorization header is taken as a ClawLoops credential — a `clt_` token never opens a
+    // runtime — so only the session cookie can ride along on an allowed request.)
+    it("the runtime never receives its owner's session cookie; its own cookies go on", async () => {
+      echoed = [];
+      const withOthers = await viaCaddy('/__echo', {
+        cookie: `theme=dark; ${aliceCookie}; openclaw=1`,
+      });
+      expect(withOthers.status).toBe(200);
+      expect(echoed[0]?.cookie).toBe('theme=dark; openclaw=1');
+      echoed = [];
+      await viaCaddy('/__echo', { cookie: aliceCookie });
+      expect(echoed[0]?.cookie ?? '').toBe('');
+      expect(echoed[0]?.authorization ?? '').toBe('');
     });
 
     it('the embedded edge serves the same runtime: page, config and WebSocket from a loopback browser', async () => {

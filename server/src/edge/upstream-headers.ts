@@ -1,10 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
 import { IDENTITY_HEADER } from '../../../schema/domain/identity.ts';
-import { API_TOKEN_PREFIX } from '../auth/authenticator.ts';
-import { SESSION_COOKIE } from '../auth/cookies.ts';
 import type { IdentityHeaders } from '../forward-auth/types.ts';
 import { unmap } from '../http/proxy-trust.ts';
+import { runtimeBoundCredentials } from '../http/runtime-bound-credentials.ts';
 
 /**
  * Client attribution for a browser on the server's own host (the `npm start` case: browser and
@@ -45,14 +44,9 @@ export function upstreamHeaders(
     if (value === undefined || isClientClaim(name, identityHeader)) continue;
     out[name] = value;
   }
-  const cookie = stripSessionCookie(incoming.cookie);
-  if (cookie) out.cookie = cookie;
-  else delete out.cookie;
-  if (
-    /^bearer\s+/i.test(incoming.authorization ?? '') &&
-    incoming.authorization?.includes(API_TOKEN_PREFIX)
-  )
-    delete out.authorization;
+  delete out.cookie;
+  delete out.authorization;
+  Object.assign(out, runtimeBoundCredentials(incoming));
   Object.assign(out, f.identity);
   out[identityHeader] = f.identity[IDENTITY_HEADER];
   out['x-forwarded-proto'] = f.proto;
@@ -81,13 +75,4 @@ export function attribution(clientIp: string | null): string {
 
 function isLoopbackOrUnspecified(ip: string): boolean {
   return ip.startsWith('127.') || ip === '0.0.0.0' || ip === '::1' || ip === '::';
-}
-
-function stripSessionCookie(cookie: string | undefined): string | undefined {
-  if (!cookie) return undefined;
-  const kept = cookie
-    .split(';')
-    .map((c) => c.trim())
-    .filter((c) => c && !c.startsWith(`${SESSION_COOKIE}=`));
-  return kept.length ? kept.join('; ') : undefined;
 }

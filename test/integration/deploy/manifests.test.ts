@@ -257,6 +257,9 @@ describe.skipIf(skip !== undefined)(
               'x-clawloops-user',
               'x-clawloops-user-id',
               'x-clawloops-runtime-id',
+              // ClawLoops' own credentials are stripped by replacing these (runtime-bound-credentials.ts).
+              'cookie',
+              'authorization',
             ]),
           );
           expect(mw.spec.forwardAuth.trustForwardHeader).toBe(false);
