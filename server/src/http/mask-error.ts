@@ -13,6 +13,15 @@ function clientError(error: GraphQLError, message: string, code: string): GraphQ
 }
 
 /**
+ * By name, as envelop's masking does: graphql has no `exports` map, so one process can hold two
+ * copies of GraphQLError (CommonJS for Yoga, ESM for whoever resolves its `module` field, as vitest
+ * does), and `instanceof` against the wrong one would mask every client error as INTERNAL.
+ */
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && error.name === 'GraphQLError';
+}
+
+/**
  * Yoga's `maskError`. What the client did wrong stays visible with a stable `extensions.code`:
  * Yoga's own request errors (malformed JSON, validation, GET mutations, armor limits), Pothos input
  * errors such as a malformed global id (`BAD_USER_INPUT`), and domain errors thrown outside a typed
@@ -22,11 +31,11 @@ export function createMaskError(logger: Logger) {
   return (error: unknown, message: string): Error => {
     const masked = yogaMaskError(error, message, false);
     if (masked === error) return masked;
-    const original = error instanceof GraphQLError ? error.originalError : undefined;
-    if (error instanceof GraphQLError && original instanceof DomainError) {
+    const original = isGraphQLError(error) ? error.originalError : undefined;
+    if (isGraphQLError(error) && original instanceof DomainError) {
       return clientError(error, original.message, original.code);
     }
-    if (error instanceof GraphQLError && original instanceof PothosValidationError) {
+    if (isGraphQLError(error) && original instanceof PothosValidationError) {
       const code = (original as { code?: unknown }).code;
       return clientError(
         error,
