@@ -87,4 +87,17 @@ export class LoginThrottle {
   succeeded(usernameKey: string, ip: string | null): void {
     this.byUserIp.reset(`${usernameKey}|${ip}`);
   }
+
+  /** Seconds until `ip` may try again by its per-IP window alone (guesses that name no account). */
+  ipRetryAfterSeconds(ip: string | null): number {
+    return Math.ceil(this.byIp.retryAfterMs(`${ip}`) / 1000);
+  }
+
+  /**
+   * A wrong guess at a secret that names no account (an invitation or setup token): it counts
+   * against the IP's window, shared with password failures, so guessing links is throttled too.
+   */
+  guessFailed(ip: string | null): void {
+    this.byIp.hit(`${ip}`);
+  }
 }

@@ -11,6 +11,7 @@ import {
   ForbiddenError,
   InvalidInputError,
   NotFoundError,
+  RateLimitedError,
 } from '../graphql/errors.ts';
 import { audit, auditNow } from './audit.ts';
 import { checkThrottle, redirectFor, type SignInResult, startSession } from './sessions.ts';
@@ -135,13 +136,20 @@ export async function revokeInvitation(ctx: Context, id: string): Promise<Invita
   return inv;
 }
 
-export async function previewInvitation(
-  em: EntityManager,
-  token: string,
-): Promise<InvitationPreview> {
+/**
+ * What an invitation link leads to. Public, so it is also an oracle for guessed tokens: unknown ones
+ * count against the caller's IP in the login throttle, and a throttled IP learns nothing.
+ */
+export async function previewInvitation(ctx: Context, token: string): Promise<InvitationPreview> {
+  const throttle = ctx.deps.authenticator.loginThrottle;
+  const wait = throttle.ipRetryAfterSeconds(ctx.ip);
+  if (wait > 0) throw new RateLimitedError(wait);
   const inv =
-    token.length <= 100 ? await em.findOne(Invitation, { tokenHash: sha256Hex(token) }) : null;
-  if (!inv) return { state: 'not_found', usernameLock: null, role: null, expiresAt: null };
+    token.length <= 100 ? await ctx.em.findOne(Invitation, { tokenHash: sha256Hex(token) }) : null;
+  if (!inv) {
+    throttle.guessFailed(ctx.ip);
+    return { state: 'not_found', usernameLock: null, role: null, expiresAt: null };
+  }
   return {
     state: stateOf(inv),
     usernameLock: inv.usernameLock ?? null,
@@ -165,7 +173,7 @@ export interface AcceptInput {
  * Creates the invited user (with the invitation's role), consumes the invitation and signs in.
  * Idempotent for the same person: replaying with the username and password that consumed it signs
  * in again (`replayed: true`), so a lost response can simply be retried; anyone else gets a conflict.
- * Every refusal is audited and password mismatches feed the login throttle.
+ * Every refusal is audited; password mismatches and unknown tokens feed the login throttle.
  */
 export async function acceptInvitation(ctx: Context, input: AcceptInput): Promise<AcceptResult> {
   const action = 'invitation.accept';
@@ -181,6 +189,7 @@ export async function acceptInvitation(ctx: Context, input: AcceptInput): Promis
       redirectTo: redirectFor(result.viewer),
     };
   } catch (err) {
+    if (err instanceof NotFoundError) ctx.deps.authenticator.loginThrottle.guessFailed(ctx.ip);
     const reason = (err as { code?: string }).code;
     if (reason)
       await auditNow(ctx, {

@@ -23,6 +23,7 @@ import {
   ForbiddenError,
   InvalidInputError,
   NotFoundError,
+  RateLimitedError,
 } from '../graphql/errors.ts';
 import { audit, auditNow } from './audit.ts';
 import { stopRuntimesOfUser } from './runtimes.ts';
@@ -108,13 +109,20 @@ export function usernameRace(err: unknown): never {
   throw err;
 }
 
-/** Creates the first admin through the one-time setup link, and signs it in. */
+/**
+ * Creates the first admin through the one-time setup link, and signs it in. Wrong tokens count
+ * against the caller's IP in the login throttle, as guessed invitation tokens do.
+ */
 export async function setupFirstAdmin(
   ctx: Context,
   input: { token: string; username: string; password: string },
 ): Promise<SignInResult> {
   const action = 'auth.setupFirstAdmin';
+  const throttle = ctx.deps.authenticator.loginThrottle;
+  const wait = throttle.ipRetryAfterSeconds(ctx.ip);
+  if (wait > 0) throw new RateLimitedError(wait);
   if (!isValidSetupToken(ctx.deps.secret, input.token)) {
+    throttle.guessFailed(ctx.ip);
     await auditNow(ctx, {
       action,
       result: 'denied',

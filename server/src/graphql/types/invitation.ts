@@ -102,7 +102,7 @@ builder.queryField('invitationPreview', (t) =>
     type: InvitationPreviewRef,
     description: 'Public: what an invitation link leads to, so the page can explain itself.',
     args: { token: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => previewInvitation(ctx.em, args.token),
+    resolve: (_root, args, ctx) => previewInvitation(ctx, args.token),
   }),
 );
 
