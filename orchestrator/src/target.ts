@@ -3,6 +3,7 @@ import { deriveModelKey } from '../../schema/domain/model-key.ts';
 import {
   DEFAULT_OPENCLAW_VERSION,
   DEFAULT_PROFILE,
+  parseProfileSnapshot,
   type RuntimeProfile,
 } from '../../schema/domain/profiles.ts';
 import { userHostLabel } from '../../schema/domain/slugs.ts';
@@ -17,6 +18,10 @@ export interface TargetSettings {
   publicUrl: string;
   /** Runtime hosts are `<label>.<baseDomain>`. @default the host of publicUrl */
   baseDomain?: string;
+  /**
+   * Built-in profiles by name, for runtimes whose spec holds no profile copy (started before
+   * profiles were stored). @default { default: DEFAULT_PROFILE }
+   */
   profiles?: Record<string, RuntimeProfile>;
   /**
    * Credential-proxy base URL as runtimes reach it (`MODEL_PROXY_URL`). Unset: runtimes get no model
@@ -38,8 +43,7 @@ export function buildTarget(
   s: TargetSettings,
   models: GrantedModel[] = [],
 ): RuntimeTarget {
-  const profile = (s.profiles ?? { default: DEFAULT_PROFILE })[row.profile];
-  if (!profile) throw new UnknownProfileError(`Unknown runtime profile "${row.profile}".`);
+  const profile = resolveProfile(row, s);
   const openclawVersion = row.runtimeVersion || profile.openclawVersion || DEFAULT_OPENCLAW_VERSION;
   const hostLabel = userHostLabel(row.ownerUsername);
   const url = new URL(s.publicUrl);
@@ -66,6 +70,18 @@ export function buildTarget(
     gatewayPassword: derive(s.secret, `gateway-password:${row.id}`),
     model,
   };
+}
+
+/**
+ * The copy in the spec, which the server wrote from `runtime_profiles` at the last start (so a
+ * profile edit reaches a runtime only when it is next started; see server/src/services/
+ * profile-choice.ts). The orchestrator never reads `runtime_profiles` itself.
+ */
+function resolveProfile(row: RuntimeRow, s: TargetSettings): RuntimeProfile {
+  if (row.profileSpec != null) return parseProfileSnapshot(row.profileSpec);
+  const profile = (s.profiles ?? { default: DEFAULT_PROFILE })[row.profile];
+  if (!profile) throw new UnknownProfileError(`Unknown runtime profile "${row.profile}".`);
+  return profile;
 }
 
 function modelAccess(

@@ -9,6 +9,7 @@ import { Runtime } from './runtime.entity.ts';
 import { RuntimeCredential } from './runtime-credential.entity.ts';
 import { RuntimeEvent } from './runtime-event.entity.ts';
 import { RuntimeHandoff } from './runtime-handoff.entity.ts';
+import { RuntimeProfileEntity } from './runtime-profile.entity.ts';
 import { Session } from './session.entity.ts';
 import { User } from './user.entity.ts';
 
@@ -27,4 +28,5 @@ export const ALL_ENTITIES = [
   RuntimeCredential,
   AuditEvent,
   RuntimeHandoff,
+  RuntimeProfileEntity,
 ];

@@ -1,6 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import type { Condition } from '../domain/conditions.ts';
 import { DESIRED_STATES, RETENTION_POLICIES, RUNTIME_PHASES } from '../domain/enums.ts';
+import type { RuntimeProfile } from '../domain/profiles.ts';
 import { User } from './user.entity.ts';
 
 /**
@@ -24,6 +25,8 @@ export const RuntimeSchema = defineEntity({
     generation: p.integer().default(1),
     retentionPolicy: p.enum(RETENTION_POLICIES).default('preserve'),
     profile: p.string().length(63).default('default'),
+    /** The profile's values as of the last start/restart (schema/domain/profiles.ts); null: built-in. */
+    profileSpec: p.json<RuntimeProfile>().nullable(),
     runtimeVersion: p.string().length(128).default(''),
     restartNonce: p.integer().default(0),
     specUpdatedAt: p.datetime().onCreate(() => new Date()),

@@ -21,6 +21,8 @@ export const UserSchema = defineEntity({
     passwordHash: p.text().nullable().hidden().lazy(),
     lastLoginAt: p.datetime().nullable(),
     lastActivityAt: p.datetime().nullable(),
+    /** Runtimes this user may have running at once; null: MAX_RUNNING_RUNTIMES_PER_USER. */
+    maxRunningRuntimes: p.integer().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

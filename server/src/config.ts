@@ -51,6 +51,16 @@ export const configSchema = z.object({
   MODEL_PROXY_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
   /** Upstream time to response headers, and longest silence inside a streamed body. */
   MODEL_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
+  /**
+   * Runtimes that may be desired running at once, platform-wide; a start beyond it is refused with
+   * `RuntimeLimitExceededError`. Unset: no limit.
+   */
+  MAX_RUNNING_RUNTIMES: z.coerce.number().int().min(1).optional(),
+  /**
+   * Runtimes one user may have desired running at once, unless the user has an override
+   * (`setUserRuntimeLimit`). 0: none without an override.
+   */
+  MAX_RUNNING_RUNTIMES_PER_USER: z.coerce.number().int().min(0).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Human-readable logs instead of JSON (default when stdout is a terminal). */
   LOG_PRETTY: bool.optional(),

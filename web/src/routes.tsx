@@ -4,6 +4,7 @@ import { AdminAudit } from './pages/admin/audit.tsx';
 import { AdminInvitations } from './pages/admin/invitations.tsx';
 import { AdminModels } from './pages/admin/models.tsx';
 import { AdminOverview } from './pages/admin/overview.tsx';
+import { AdminProfiles } from './pages/admin/profiles.tsx';
 import { AdminRuntimes } from './pages/admin/runtimes.tsx';
 import { AdminUsage } from './pages/admin/usage.tsx';
 import { AdminUsers } from './pages/admin/users.tsx';
@@ -41,6 +42,7 @@ export const ADMIN_ROUTES: [string, (v: SignedIn) => ReactNode][] = [
   ['/admin/users', (v) => <AdminUsers viewer={v} />],
   ['/admin/invitations', () => <AdminInvitations />],
   ['/admin/runtimes', () => <AdminRuntimes />],
+  ['/admin/profiles', () => <AdminProfiles />],
   ['/admin/models', () => <AdminModels />],
   ['/admin/usage', () => <AdminUsage />],
   ['/admin/audit', () => <AdminAudit />],

@@ -11,6 +11,8 @@ export interface RuntimeRow {
   generation: number;
   retentionPolicy: RetentionPolicy;
   profile: string;
+  /** The profile copy the server wrote at the last start (JSON as stored); null: built-in by name. */
+  profileSpec: unknown;
   runtimeVersion: string;
   restartNonce: number;
   phase: RuntimePhase;
@@ -24,7 +26,7 @@ export interface RuntimeRow {
   credentialHash: string | null;
 }
 
-const SELECT = `select r.id, r.owner_id, u.username, r.desired_state, r.generation, r.retention_policy, r.profile,
+const SELECT = `select r.id, r.owner_id, u.username, r.desired_state, r.generation, r.retention_policy, r.profile, r.profile_spec,
        r.runtime_version, r.restart_nonce, r.phase, r.conditions, r.observed_generation, r.last_error, r.endpoint,
        (select e.message from runtime_events e where e.runtime_id = r.id order by e.seq desc limit 1) as status_message,
        (select c.key_hash from runtime_credentials c where c.runtime_id = r.id) as credential_hash
@@ -56,6 +58,7 @@ function toRow(r: Record<string, unknown>): RuntimeRow {
     generation: Number(r.generation),
     retentionPolicy: r.retention_policy as RetentionPolicy,
     profile: String(r.profile),
+    profileSpec: r.profile_spec ?? null,
     runtimeVersion: String(r.runtime_version),
     restartNonce: Number(r.restart_nonce),
     phase: r.phase as RuntimePhase,

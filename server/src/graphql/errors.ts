@@ -64,3 +64,31 @@ export class RateLimitedError extends DomainError {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/** Which limit refused a start: the whole platform's, or the runtime owner's. */
+export type RuntimeLimitScope = 'global' | 'user';
+
+/**
+ * A start would exceed a limit on running runtimes (JupyterHub's `active_server_limit` answers 429;
+ * here it is a typed result carrying the numbers, so clients can say exactly why).
+ */
+export class RuntimeLimitExceededError extends DomainError {
+  readonly scope: RuntimeLimitScope;
+  readonly limit: number;
+  readonly current: number;
+  constructor(scope: RuntimeLimitScope, limit: number, current: number, message: string) {
+    super('RUNTIME_LIMIT_EXCEEDED', message);
+    this.scope = scope;
+    this.limit = limit;
+    this.current = current;
+  }
+}
+
+/** The runtime's owner may not use this runtime profile. */
+export class ProfileNotAllowedError extends DomainError {
+  readonly profile: string;
+  constructor(profile: string, message: string) {
+    super('PROFILE_NOT_ALLOWED', message);
+    this.profile = profile;
+  }
+}

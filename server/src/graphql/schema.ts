@@ -16,6 +16,8 @@ import './types/model-route.ts';
 import './types/model-grant.ts';
 import './types/budget.ts';
 import './types/usage.ts';
+import './types/runtime-profile.ts';
+import './types/runtime-limits.ts';
 
 builder.queryType({});
 builder.mutationType({});

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { appendRuntimeEvent, type SqlRunner } from '../../../schema/db/runtime-events.ts';
 import { CHANNELS } from '../../../schema/domain/channels.ts';
 import type { DesiredState, RetentionPolicy } from '../../../schema/domain/enums.ts';
+import type { RuntimeProfile } from '../../../schema/domain/profiles.ts';
 import { audit } from './audit.ts';
 import type { Actor } from './runtime-access.ts';
 import { type RuntimeRecord, runtimeColumns, runtimeFromRow } from './runtime-record.ts';
@@ -19,6 +20,9 @@ export interface SpecPatch {
   desiredState?: DesiredState;
   retentionPolicy?: RetentionPolicy;
   restartNonce?: number;
+  /** Profile name and the copy of its values (see profile-choice.ts); absent: unchanged. */
+  profile?: string;
+  profileSpec?: RuntimeProfile;
   /** Audit action, e.g. `runtime.start`. */
   action: string;
   /** CamelCase event reason, e.g. `StartRequested`. */
@@ -29,11 +33,16 @@ export interface SpecPatch {
 }
 
 /** A runtime locked for update, with the owner facts the lifecycle rules need. */
-export type LockedRuntime = RuntimeRecord & { ownerStatus: string; ownerUsername: string };
+export type LockedRuntime = RuntimeRecord & {
+  ownerStatus: string;
+  ownerUsername: string;
+  ownerRole: string;
+};
 
 export async function lockRuntime(run: SqlRunner, id: string): Promise<LockedRuntime | null> {
   const rows = await run(
-    `select ${runtimeColumns('r')}, u.status as owner_status, u.username as owner_username
+    `select ${runtimeColumns('r')}, u.status as owner_status, u.username as owner_username,
+            u.role as owner_role
        from runtimes r join users u on u.id = r.owner_id where r.id = ? for update of r`,
     [id],
   );
@@ -43,6 +52,7 @@ export async function lockRuntime(run: SqlRunner, id: string): Promise<LockedRun
     ...runtimeFromRow(row),
     ownerStatus: String(row.owner_status),
     ownerUsername: String(row.owner_username),
+    ownerRole: String(row.owner_role),
   };
 }
 
@@ -60,12 +70,15 @@ export async function writeSpecChange(
   const rows = await sqlRunner(em)(
     `update runtimes
         set desired_state = ?, retention_policy = ?, restart_nonce = ?,
+            profile = ?, profile_spec = coalesce(?::jsonb, profile_spec),
             generation = generation + 1, spec_updated_at = now()
       where id = ? returning ${runtimeColumns('')}`,
     [
       patch.desiredState ?? current.desiredState,
       patch.retentionPolicy ?? current.retentionPolicy,
       patch.restartNonce ?? current.restartNonce,
+      patch.profile ?? current.profile,
+      patch.profileSpec ? JSON.stringify(patch.profileSpec) : null,
       current.id,
     ],
   );
@@ -79,13 +92,14 @@ export async function insertRunningRuntime(
   em: EntityManager,
   ownerId: string,
   actor: Actor,
+  profile: { name: string; spec: RuntimeProfile },
 ): Promise<RuntimeRecord> {
   const rows = await sqlRunner(em)(
     `insert into runtimes (id, owner_id, created_at, desired_state, generation, retention_policy,
-                           profile, runtime_version, restart_nonce, spec_updated_at)
-     values (?, ?, now(), 'running', 1, 'preserve', 'default', '', 0, now())
+                           profile, profile_spec, runtime_version, restart_nonce, spec_updated_at)
+     values (?, ?, now(), 'running', 1, 'preserve', ?, ?::jsonb, '', 0, now())
      returning ${runtimeColumns('')}`,
-    [crypto.randomUUID(), ownerId],
+    [crypto.randomUUID(), ownerId, profile.name, JSON.stringify(profile.spec)],
   );
   const created = runtimeFromRow(rows[0] as Record<string, unknown>);
   await recordSpecChange(

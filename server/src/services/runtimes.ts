@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SqlRunner } from '../../../schema/db/runtime-events.ts';
 import type { RetentionPolicy } from '../../../schema/domain/enums.ts';
 import { ConflictError, NotFoundError } from '../graphql/errors.ts';
 import {
@@ -10,6 +11,7 @@ import {
   type RuntimeRequest,
   systemViewer,
 } from './runtime-access.ts';
+import { lockStarts } from './runtime-limits.ts';
 import {
   isDeletedOrDeleting,
   type RuntimeRecord,
@@ -17,7 +19,6 @@ import {
   runtimeFromRow,
 } from './runtime-record.ts';
 import {
-  insertRunningRuntime,
   type LockedRuntime,
   lockRuntime,
   type SpecPatch,
@@ -31,53 +32,11 @@ import {
  */
 export const MAX_RUNTIMES_PER_USER = 1;
 
-type Decide = (current: LockedRuntime, actor: Actor) => SpecPatch | null;
-
-/**
- * Asks for the runtime to run. Without an id: the viewer's own runtime, created on first start (and
- * again once the previous one is Deleted). Starting a runtime that should already run is a no-op,
- * except after a failure, where it is a retry (new restart nonce).
- */
-export function startRuntime(
-  req: RuntimeRequest,
-  runtimeId?: string | null,
-): Promise<RuntimeRecord> {
-  if (runtimeId) return changeRuntime(req, runtimeId, 'runtime.start', startPatch);
-  return auditingDenials(req, 'runtime.start', null, (viewer) =>
-    req.em.transactional(async (em) => {
-      const actor = actorOf(req, viewer);
-      const run = sqlRunner(em);
-      // Serialises concurrent starts of one user: the second waits here, then finds the first's runtime.
-      const [owner] = await run('select status from users where id = ? for update', [
-        viewer.userId,
-      ]);
-      const ownerFacts = { ownerStatus: String(owner?.status), ownerUsername: viewer.username };
-      assertOwnerActive(ownerFacts);
-      const rows = await run(
-        `select ${runtimeColumns('r')} from runtimes r
-          where r.owner_id = ? and r.phase <> 'Deleted' order by r.created_at desc for update`,
-        [viewer.userId],
-      );
-      const live = rows.map((r) => runtimeFromRow(r));
-      const current = live.find((r) => !isDeletedOrDeleting(r));
-      if (current) {
-        const patch = startPatch({ ...current, ...ownerFacts }, actor);
-        return patch ? writeSpecChange(em, current, patch, actor) : current;
-      }
-      if (live.length >= MAX_RUNTIMES_PER_USER) throw limitReached(live);
-      return insertRunningRuntime(em, viewer.userId, actor);
-    }),
-  );
-}
-
-function limitReached(live: RuntimeRecord[]): ConflictError {
-  return live.some(isDeletedOrDeleting)
-    ? new ConflictError(
-        'Your previous runtime is still being deleted. Try again once it is gone.',
-        'RUNTIME_DELETING',
-      )
-    : new ConflictError(`You already have ${MAX_RUNTIMES_PER_USER} runtime(s).`, 'RUNTIME_LIMIT');
-}
+type Decide = (
+  current: LockedRuntime,
+  actor: Actor,
+  run: SqlRunner,
+) => SpecPatch | null | Promise<SpecPatch | null>;
 
 export function stopRuntime(req: RuntimeRequest, runtimeId: string): Promise<RuntimeRecord> {
   return changeRuntime(req, runtimeId, 'runtime.stop', (current, actor) =>
@@ -90,20 +49,6 @@ export function stopRuntime(req: RuntimeRequest, runtimeId: string): Promise<Run
           message: `Stop requested by ${actor.viewer.username}`,
         },
   );
-}
-
-/** Recreates the workload (new restart nonce); a stopped runtime is started. */
-export function restartRuntime(req: RuntimeRequest, runtimeId: string): Promise<RuntimeRecord> {
-  return changeRuntime(req, runtimeId, 'runtime.restart', (current, actor) => {
-    assertOwnerActive(current);
-    return {
-      desiredState: 'running',
-      restartNonce: current.restartNonce + 1,
-      action: 'runtime.restart',
-      reason: 'RestartRequested',
-      message: `Restart requested by ${actor.viewer.username}`,
-    };
-  });
 }
 
 /** Marks the runtime for deletion; the orchestrator tears it down and keeps or wipes the workspace. */
@@ -160,26 +105,9 @@ export async function stopRuntimesOfUser(
   return stopped;
 }
 
-function startPatch(current: LockedRuntime, actor: Actor): SpecPatch | null {
-  assertOwnerActive(current);
-  if (current.desiredState === 'running' && current.phase !== 'Failed') return null;
-  if (current.desiredState === 'running') {
-    return {
-      restartNonce: current.restartNonce + 1,
-      action: 'runtime.start',
-      reason: 'RetryRequested',
-      message: `Retry requested by ${actor.viewer.username}`,
-    };
-  }
-  return {
-    desiredState: 'running',
-    action: 'runtime.start',
-    reason: 'StartRequested',
-    message: `Start requested by ${actor.viewer.username}`,
-  };
-}
-
-function assertOwnerActive(current: Pick<LockedRuntime, 'ownerStatus' | 'ownerUsername'>): void {
+export function assertOwnerActive(
+  current: Pick<LockedRuntime, 'ownerStatus' | 'ownerUsername'>,
+): void {
   if (current.ownerStatus !== 'active') {
     throw new ConflictError(
       `${current.ownerUsername} is disabled; enable the account first.`,
@@ -188,24 +116,31 @@ function assertOwnerActive(current: Pick<LockedRuntime, 'ownerStatus' | 'ownerUs
   }
 }
 
-/** Lock, authorise, refuse deleted runtimes, apply `decide` (null = already so: no write). */
-function changeRuntime(
+/**
+ * Lock, authorise, refuse deleted runtimes, apply `decide` (null = already so: no write). With
+ * `startsRuntime` (the change may make it desired running) starts are serialised first, so `decide`
+ * can count running runtimes against the limits (see runtime-limits.ts).
+ */
+export function changeRuntime(
   req: RuntimeRequest,
   runtimeId: string,
   action: string,
   decide: Decide,
+  opts: { startsRuntime?: boolean } = {},
 ): Promise<RuntimeRecord> {
   return auditingDenials(req, action, runtimeId, (viewer) => {
     if (!isUuid(runtimeId)) throw new NotFoundError('Runtime');
     return req.em.transactional(async (em) => {
-      const current = await lockRuntime(sqlRunner(em), runtimeId);
+      const run = sqlRunner(em);
+      if (opts.startsRuntime) await lockStarts(run);
+      const current = await lockRuntime(run, runtimeId);
       if (!current) throw new NotFoundError('Runtime');
       assertCanActOn(viewer, current.ownerId);
       if (isDeletedOrDeleting(current)) {
         throw new ConflictError('This runtime is deleted or being deleted.', 'RUNTIME_DELETED');
       }
       const actor = actorOf(req, viewer);
-      const patch = decide(current, actor);
+      const patch = await decide(current, actor, run);
       return patch ? writeSpecChange(em, current, patch, actor) : current;
     });
   });

@@ -121,6 +121,19 @@ const OPERATIONS: Operation[] = [
     expect: ADMIN_ONLY,
   },
   {
+    name: 'createRuntimeProfile',
+    query: `mutation { createRuntimeProfile(input: { name: "m", displayName: "M", cpuRequest: "1",
+      cpuLimit: "1", memoryMiB: 1024, diskGiB: 1 }) { __typename } }`,
+    expect: ADMIN_ONLY,
+  },
+  {
+    name: 'setUserRuntimeLimit',
+    query:
+      'mutation ($id: ID!) { setUserRuntimeLimit(id: $id, maxRunningRuntimes: 2) { __typename } }',
+    variables: (f) => ({ id: f.victim.globalId }),
+    expect: ADMIN_ONLY,
+  },
+  {
     name: 'createApiToken',
     query: 'mutation { createApiToken(name: "t", scopes: [RUNTIME_READ]) { __typename } }',
     expect: { ...MEMBER, tokenWith: 'forbidden', tokenWithout: 'forbidden' },

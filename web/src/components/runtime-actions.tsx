@@ -9,6 +9,7 @@ import {
   StopRuntimeDoc,
 } from '../lib/runtime-documents.ts';
 import { DeleteDialog } from './delete-dialog.tsx';
+import { ProfileSelect } from './profile-select.tsx';
 import { Alert, Button } from './ui.tsx';
 
 type Outcome = {
@@ -32,6 +33,7 @@ export function RuntimeActions({
   const [del, doDelete] = useMutation(DeleteRuntimeDoc);
   const [error, setError] = useState<string | null>(null);
   const [deleting, setDeleting] = useState(false);
+  const [profile, setProfile] = useState<string | null>(null);
   const id = runtime.id;
   const busy = start.fetching || stop.fetching || restart.fetching || del.fetching;
 
@@ -48,8 +50,13 @@ export function RuntimeActions({
   const wantsRunning = runtime.desiredState === 'RUNNING';
   const gone = runtime.desiredState === 'DELETED';
   const who = compact ? ` ${runtime.owner.username}'s runtime` : '';
+  const canStart =
+    (!wantsRunning || runtime.status.failed) && !gone && runtime.owner.status !== 'DISABLED';
   return (
     <div className="actions">
+      {canStart && !compact && (
+        <ProfileSelect value={profile ?? runtime.profile} onChange={setProfile} />
+      )}
       <div className="row">
         {(!wantsRunning || runtime.status.failed) &&
           !gone &&
@@ -58,7 +65,7 @@ export function RuntimeActions({
               variant="primary"
               busy={start.fetching}
               disabled={busy}
-              onClick={() => run('startRuntime', doStart({ id }))}
+              onClick={() => run('startRuntime', doStart({ id, profile }))}
               aria-label={compact ? `Start${who}` : undefined}
             >
               {runtime.status.failed ? 'Retry start' : 'Start'}

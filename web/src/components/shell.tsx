@@ -16,6 +16,7 @@ const ADMIN_NAV = [
   ['/admin/users', 'Users'],
   ['/admin/invitations', 'Invitations'],
   ['/admin/runtimes', 'Runtimes'],
+  ['/admin/profiles', 'Profiles'],
   ['/admin/models', 'Model routes'],
   ['/admin/usage', 'Usage'],
   ['/admin/audit', 'Audit log'],

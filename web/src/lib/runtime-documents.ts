@@ -11,6 +11,7 @@ export const RuntimeViewFragment = graphql(`
     readyAt
     specUpdatedAt
     retentionPolicy
+    profile
     owner {
       id
       username
@@ -89,8 +90,8 @@ export const RuntimeStatusDoc = graphql(`
 `);
 
 export const StartRuntimeDoc = graphql(`
-  mutation StartRuntime($id: ID) {
-    startRuntime(id: $id) {
+  mutation StartRuntime($id: ID, $profile: String) {
+    startRuntime(id: $id, profile: $profile) {
       ... on Runtime {
         ...RuntimeView
       }

@@ -7,7 +7,9 @@ import {
   InvalidInputError,
   NotAvailableError,
   NotFoundError,
+  ProfileNotAllowedError,
   RateLimitedError,
+  RuntimeLimitExceededError,
   UnauthenticatedError,
 } from '../errors.ts';
 
@@ -61,6 +63,31 @@ builder.objectType(RateLimitedError, {
   interfaces: [ErrorInterface],
   isTypeOf: (e) => e instanceof RateLimitedError,
   fields: (t) => ({ retryAfterSeconds: t.exposeInt('retryAfterSeconds') }),
+});
+
+const RuntimeLimitScopeEnum = builder.enumType('RuntimeLimitScope', {
+  values: {
+    GLOBAL: { value: 'global', description: 'The platform-wide limit (MAX_RUNNING_RUNTIMES).' },
+    USER: { value: 'user', description: "The runtime owner's limit." },
+  } as const,
+});
+builder.objectType(RuntimeLimitExceededError, {
+  name: 'RuntimeLimitExceededError',
+  description: 'Starting would exceed a limit on running runtimes; nothing was changed.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof RuntimeLimitExceededError,
+  fields: (t) => ({
+    scope: t.field({ type: RuntimeLimitScopeEnum, resolve: (e) => e.scope }),
+    limit: t.exposeInt('limit'),
+    current: t.exposeInt('current', { description: 'Runtimes counted against the limit now.' }),
+  }),
+});
+builder.objectType(ProfileNotAllowedError, {
+  name: 'ProfileNotAllowedError',
+  description: "The runtime's owner may not use this profile.",
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof ProfileNotAllowedError,
+  fields: (t) => ({ profile: t.exposeString('profile') }),
 });
 
 /** Errors any mutation may return (auth failures and bad input), merged into each field's union. */

@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import type { RetentionPolicy, RuntimePhase } from '../../../../schema/domain/enums.ts';
 import type { User } from '../../../../schema/entities/user.entity.ts';
 import type { Context } from '../../context.ts';
+import { runtimeLimits } from '../../services/runtime-limits.ts';
 import {
   listRuntimes,
   MAX_PAGE,
@@ -11,15 +12,17 @@ import {
   visibleRuntimesByIds,
 } from '../../services/runtime-queries.ts';
 import type { RuntimeRecord } from '../../services/runtime-record.ts';
+import { restartRuntime, startRuntime } from '../../services/runtime-start.ts';
 import { deriveProgress, deriveStatus, runtimeOpenUrl } from '../../services/runtime-status.ts';
-import {
-  deleteRuntime,
-  restartRuntime,
-  startRuntime,
-  stopRuntime,
-} from '../../services/runtimes.ts';
+import { deleteRuntime, stopRuntime } from '../../services/runtimes.ts';
 import { builder } from '../builder.ts';
-import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
+import {
+  ConflictError,
+  DomainError,
+  NotFoundError,
+  ProfileNotAllowedError,
+  RuntimeLimitExceededError,
+} from '../errors.ts';
 import { COMMON_ERRORS } from './error-types.ts';
 import {
   DesiredStateEnum,
@@ -171,13 +174,27 @@ function lifecycleErrors(name: string) {
   };
 }
 
+/** Starts can also be refused for a limit or a profile the owner may not use. */
+function startErrors(name: string) {
+  const base = lifecycleErrors(name);
+  return { ...base, types: [...base.types, RuntimeLimitExceededError, ProfileNotAllowedError] };
+}
+
 builder.mutationField('startRuntime', (t) =>
   t.field({
     type: RuntimeRef,
-    description: 'Asks for the runtime to run. Without `id`: your own, created on first start.',
-    errors: lifecycleErrors('StartRuntime'),
-    args: { id: t.arg.globalID({ required: false, for: RuntimeRef }) },
-    resolve: (_root, args, ctx) => startRuntime(ctx, args.id?.id ?? null),
+    description:
+      'Asks for the runtime to run. Without `id`: your own, created on first start. `profile` (a name from `runtimeProfiles`) runs it with that profile — on a running runtime that replaces the workload; absent: its current profile (new runtimes: the default). Refused with `RuntimeLimitExceededError` over a running-runtime limit.',
+    errors: startErrors('StartRuntime'),
+    args: {
+      id: t.arg.globalID({ required: false, for: RuntimeRef }),
+      profile: t.arg.string({ required: false }),
+    },
+    resolve: (_root, args, ctx) =>
+      startRuntime(ctx, args.id?.id ?? null, {
+        profile: args.profile ?? null,
+        limits: runtimeLimits(ctx.deps.config),
+      }),
   }),
 );
 
@@ -193,10 +210,12 @@ builder.mutationField('stopRuntime', (t) =>
 builder.mutationField('restartRuntime', (t) =>
   t.field({
     type: RuntimeRef,
-    description: 'Recreates the runtime (a stopped one is started).',
-    errors: lifecycleErrors('RestartRuntime'),
+    description:
+      "Recreates the runtime with its profile's current values (a stopped one is started).",
+    errors: startErrors('RestartRuntime'),
     args: { id: t.arg.globalID({ required: true, for: RuntimeRef }) },
-    resolve: (_root, args, ctx) => restartRuntime(ctx, args.id.id),
+    resolve: (_root, args, ctx) =>
+      restartRuntime(ctx, args.id.id, { limits: runtimeLimits(ctx.deps.config) }),
   }),
 );
 

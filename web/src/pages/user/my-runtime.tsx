@@ -1,6 +1,7 @@
 import { useCallback, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { useViewer } from '../../auth/viewer.tsx';
+import { ProfileSelect } from '../../components/profile-select.tsx';
 import { RuntimeCard } from '../../components/runtime-card.tsx';
 import { Alert, Button, Card, Loading, PageTitle } from '../../components/ui.tsx';
 import type { RuntimeEventViewFragment, RuntimeViewFragment } from '../../gql/graphql.ts';
@@ -18,6 +19,7 @@ export function MyRuntime() {
   const [{ data, error, fetching }, refetch] = useQuery({ query: MyRuntimeDoc });
   const [start, doStart] = useMutation(StartRuntimeDoc);
   const [startError, setStartError] = useState<string | null>(null);
+  const [profile, setProfile] = useState<string | null>(null);
   useOnReconnect(useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]));
 
   const result = data?.myRuntime;
@@ -26,7 +28,7 @@ export function MyRuntime() {
 
   const create = async () => {
     setStartError(null);
-    const res = await doStart({});
+    const res = await doStart({ profile });
     const typed = asError(res.data?.startRuntime);
     if (typed) return setStartError(describeTyped(typed));
     if (res.error) return setStartError(describeCombined(res.error));
@@ -47,6 +49,7 @@ export function MyRuntime() {
             Start your runtime to get a private OpenClaw workspace. The first start installs it,
             which can take a minute.
           </p>
+          <ProfileSelect value={profile} onChange={setProfile} />
           <Button variant="primary" busy={start.fetching} onClick={create}>
             Start my runtime
           </Button>

@@ -59,6 +59,18 @@ describe('renderPod', () => {
     expect(JSON.stringify(noModel)).not.toContain('CLAWLOOPS_MODEL_KEY');
   });
 
+  it("a profile's image repository replaces OPENCLAW_IMAGE; the tag stays the version", () => {
+    const profile = { ...sampleTarget().profile, image: 'registry.example.com:5000/team/openclaw' };
+    const custom = render(sampleTarget({ profile, openclawVersion: '2026.10.1' }));
+    const images = [...(custom.spec?.initContainers ?? []), ...(custom.spec?.containers ?? [])].map(
+      (c) => c.image,
+    );
+    expect(images).toEqual([
+      'registry.example.com:5000/team/openclaw:2026.10.1',
+      'registry.example.com:5000/team/openclaw:2026.10.1',
+    ]);
+  });
+
   it('sizes resources from the profile', () => {
     expect(gateway.resources).toEqual({
       requests: { cpu: '250m', memory: '2048Mi' },

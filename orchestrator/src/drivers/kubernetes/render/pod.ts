@@ -34,6 +34,7 @@ const TEMPLATE_DIR = '/etc/openclaw-template';
 export interface PodInput {
   target: RuntimeTarget;
   namespace: string;
+  /** Image repository without tag (OPENCLAW_IMAGE); the profile's `image` overrides it. */
   image: string;
   owner: AnchorRef;
   terminationGracePeriodSeconds: number;
@@ -43,7 +44,8 @@ export function renderPod(input: PodInput): V1Pod {
   const { target } = input;
   const name = runtimeObjectName(target.runtimeId);
   const labels = runtimeLabels(target.runtimeId, target.ownerId, 'gateway');
-  const image = `${input.image}:${target.openclawVersion || DEFAULT_OPENCLAW_VERSION}`;
+  const repository = target.profile.image || input.image;
+  const image = `${repository}:${target.openclawVersion || DEFAULT_OPENCLAW_VERSION}`;
   const spec: V1Pod['spec'] = {
     restartPolicy: 'Always',
     terminationGracePeriodSeconds: input.terminationGracePeriodSeconds,
