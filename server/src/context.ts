@@ -24,6 +24,11 @@ export interface Context {
   userAgent: string | null;
   /** `Set-Cookie` values for the HTTP response (login/logout); ignored over WebSocket. */
   responseCookies: string[];
+  /**
+   * Authenticates this request's credential again, as it stands now (a subscription asks when its
+   * credential may have been revoked; see graphql/live-authorization.ts).
+   */
+  reauthenticate(): Promise<Viewer | null>;
 }
 
 export interface RequestFacts {
@@ -34,13 +39,14 @@ export interface RequestFacts {
 }
 
 export async function createContext(deps: AppDeps, facts: RequestFacts): Promise<Context> {
-  const viewer = await deps.authenticator.authenticate(facts.headers, facts.bearer);
+  const authenticate = () => deps.authenticator.authenticate(facts.headers, facts.bearer);
   return {
     deps,
     em: deps.orm.em.fork() as EntityManager,
-    viewer,
+    viewer: await authenticate(),
     ip: facts.ip,
     userAgent: facts.headers.get('user-agent'),
     responseCookies: [],
+    reauthenticate: authenticate,
   };
 }

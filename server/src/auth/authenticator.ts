@@ -46,9 +46,14 @@ export type ClawAuthenticator = Authenticator & {
  */
 export function createAuthenticator(opts: AuthenticatorOptions): ClawAuthenticator {
   const cache = new AuthCache();
-  const offNotify = opts.listener.on(CHANNELS.authInvalidate, (key) => cache.invalidate(key));
+  const watchers = new Set<(key: string) => void>();
+  const invalidate = (key: string) => {
+    cache.invalidate(key);
+    for (const watch of watchers) watch(key);
+  };
+  const offNotify = opts.listener.on(CHANNELS.authInvalidate, invalidate);
   // NOTIFYs sent while the LISTEN connection was down are lost: forget everything.
-  const offReconnect = opts.listener.onReconnect(() => cache.invalidate('*'));
+  const offReconnect = opts.listener.onReconnect(() => invalidate('*'));
   const load = (fn: (em: EntityManager) => Promise<AuthEntry>) =>
     fn(opts.orm.em.fork() as EntityManager);
 
@@ -102,7 +107,11 @@ export function createAuthenticator(opts: AuthenticatorOptions): ClawAuthenticat
       }
     },
     invalidate(keys) {
-      for (const key of keys) cache.invalidate(key);
+      for (const key of keys) invalidate(key);
+    },
+    onInvalidate(watch) {
+      watchers.add(watch);
+      return () => watchers.delete(watch);
     },
     stop() {
       offNotify();

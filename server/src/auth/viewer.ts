@@ -27,6 +27,12 @@ export interface Authenticator {
    * @param keys `session:<id>` or `user:<id>`
    */
   invalidate(keys: string[]): void;
+  /**
+   * Calls `listener` with every invalidation this process applies (its own, other processes' via
+   * NOTIFY, and `*` after a lost LISTEN connection), once the cache has dropped the key: an
+   * `authenticate` from the listener sees the credential as it is now. Returns the unsubscribe.
+   */
+  onInvalidate(listener: (key: string) => void): () => void;
   /** Failed-login brake shared by every login-like mutation in this process. */
   readonly loginThrottle: LoginThrottle;
 }

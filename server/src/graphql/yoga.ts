@@ -4,6 +4,7 @@ import { useCsrfProtection, wsCookieAllowed } from '../auth/csrf.ts';
 import { type AppDeps, type Context, createContext, type RequestFacts } from '../context.ts';
 import { createMaskError, useErrorCodes } from '../http/mask-error.ts';
 import { useMetrics } from '../metrics/graphql-plugin.ts';
+import { useLiveAuthorization } from './live-authorization.ts';
 import { persistedOperationsPlugin } from './persisted-operations.ts';
 import { schema } from './schema.ts';
 
@@ -56,6 +57,7 @@ export function buildYoga(deps: AppDeps): Yoga {
       useResponseCookies(),
       persistedOperationsPlugin(),
       useErrorCodes(),
+      useLiveAuthorization(),
     ],
     context: async (init) => {
       // Over graphql-ws there is no Fetch Request: ws.ts passes the upgrade request's facts instead.
