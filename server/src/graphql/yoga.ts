@@ -5,6 +5,7 @@ import { type AppDeps, type Context, createContext, type RequestFacts } from '..
 import { createMaskError, useErrorCodes } from '../http/mask-error.ts';
 import { useMetrics } from '../metrics/graphql-plugin.ts';
 import { useLiveAuthorization } from './live-authorization.ts';
+import { useNestingLimit } from './nesting-limit.ts';
 import { persistedOperationsPlugin } from './persisted-operations.ts';
 import { schema } from './schema.ts';
 
@@ -46,6 +47,9 @@ export function buildYoga(deps: AppDeps): Yoga {
     plugins: [
       useMetrics(),
       useCsrfProtection(),
+      // Far above what the depth limit lets a real document reach; far below the ~1,500 levels
+      // at which graphql-js's parser runs out of stack.
+      useNestingLimit(128),
       EnvelopArmorPlugin({
         maxDepth: { n: deps.config.GRAPHQL_MAX_DEPTH, ignoreIntrospection: true },
         maxTokens: { n: deps.config.GRAPHQL_MAX_TOKENS },

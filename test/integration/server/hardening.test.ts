@@ -123,6 +123,18 @@ describe('bad input gets a clear error with a code, never a stack trace', () => 
       200,
       'QUERY_LIMIT',
     ],
+    [
+      'a list nested 5000 deep (the parser would run out of stack)',
+      () =>
+        post(
+          JSON.stringify({
+            query: `{ invitationPreview(token: ${'['.repeat(5000)}${']'.repeat(5000)}) { state } }`,
+          }),
+          { 'content-type': 'application/json' },
+        ),
+      200,
+      'QUERY_LIMIT',
+    ],
   ];
   it.each(cases)('%s', async (_name, send, status, code) => {
     const res = await send();
@@ -189,6 +201,13 @@ describe('graphql-ws', () => {
         expect(errors[0]?.extensions?.code, JSON.stringify(errors)).toBe(code);
         expect(JSON.stringify(errors)).not.toMatch(NO_STACK);
       }
+      const [deep] = await ws.run({
+        query: `{ invitationPreview(token: ${'['.repeat(5000)}${']'.repeat(5000)}) { state } }`,
+      });
+      expect(deep).toMatchObject({
+        type: 'error',
+        payload: [{ extensions: { code: 'QUERY_LIMIT' } }],
+      });
       const bad = await ws.run({ query: 'query ($id: ID!) { user(id: $id) { __typename } }' });
       expect(bad[0]?.type).toBe('next');
       expect(bad[0]?.payload).toMatchObject({
