@@ -6,6 +6,7 @@ import { createMaskError, useErrorCodes } from '../http/mask-error.ts';
 import { useMetrics } from '../metrics/graphql-plugin.ts';
 import { useLiveAuthorization } from './live-authorization.ts';
 import { useNestingLimit } from './nesting-limit.ts';
+import { useNoNulStrings } from './no-nul-strings.ts';
 import { persistedOperationsPlugin } from './persisted-operations.ts';
 import { schema } from './schema.ts';
 
@@ -61,6 +62,7 @@ export function buildYoga(deps: AppDeps): Yoga {
       useResponseCookies(),
       persistedOperationsPlugin(),
       useErrorCodes(),
+      useNoNulStrings(),
       useLiveAuthorization(),
     ],
     context: async (init) => {

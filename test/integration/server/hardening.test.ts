@@ -135,6 +135,29 @@ describe('bad input gets a clear error with a code, never a stack trace', () => 
       200,
       'QUERY_LIMIT',
     ],
+    [
+      'a NUL character in a variable (PostgreSQL text cannot hold it)',
+      () =>
+        post(
+          JSON.stringify({
+            query: 'mutation ($u: String!) { login(username: $u, password: "x") { __typename } }',
+            variables: { u: 'a\u0000b' },
+          }),
+          { 'content-type': 'application/json' },
+        ),
+      200,
+      'BAD_USER_INPUT',
+    ],
+    [
+      'a NUL character in a string literal',
+      () =>
+        post(JSON.stringify({ query: '{ users(search: "\\u0000") { __typename } }' }), {
+          'content-type': 'application/json',
+          authorization: `Bearer ${bearer}`,
+        }),
+      200,
+      'BAD_USER_INPUT',
+    ],
   ];
   it.each(cases)('%s', async (_name, send, status, code) => {
     const res = await send();
@@ -208,6 +231,11 @@ describe('graphql-ws', () => {
         type: 'error',
         payload: [{ extensions: { code: 'QUERY_LIMIT' } }],
       });
+      const [nul] = await ws.run({
+        query: 'query ($t: String!) { invitationPreview(token: $t) { state } }',
+        variables: { t: '\u0000' },
+      });
+      expect(nul?.payload).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT' } }] });
       const bad = await ws.run({ query: 'query ($id: ID!) { user(id: $id) { __typename } }' });
       expect(bad[0]?.type).toBe('next');
       expect(bad[0]?.payload).toMatchObject({
