@@ -8,6 +8,7 @@ import { useLiveAuthorization } from './live-authorization.ts';
 import { useNestingLimit } from './nesting-limit.ts';
 import { useNoNulStrings } from './no-nul-strings.ts';
 import { persistedOperationsPlugin } from './persisted-operations.ts';
+import { useRequestErrors } from './request-errors.ts';
 import { schema } from './schema.ts';
 
 export type ServerContext = { ip: string | null };
@@ -48,6 +49,7 @@ export function buildYoga(deps: AppDeps): Yoga {
     plugins: [
       useMetrics(),
       useCsrfProtection(),
+      useRequestErrors(),
       // Far above what the depth limit lets a real document reach; far below the ~1,500 levels
       // at which graphql-js's parser runs out of stack.
       useNestingLimit(128),

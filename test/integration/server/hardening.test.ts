@@ -158,6 +158,22 @@ describe('bad input gets a clear error with a code, never a stack trace', () => 
       200,
       'BAD_USER_INPUT',
     ],
+    [
+      'GET with variables that are not JSON',
+      () =>
+        fetch(
+          `${server.url}?query=${encodeURIComponent('{ __typename }')}&variables=${encodeURIComponent('{bad')}`,
+        ),
+      400,
+      'BAD_REQUEST',
+    ],
+    [
+      'a content type GraphQL is not sent as',
+      () =>
+        post(JSON.stringify({ query: '{ __typename }' }), { 'content-type': 'application/xml' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
   ];
   it.each(cases)('%s', async (_name, send, status, code) => {
     const res = await send();
