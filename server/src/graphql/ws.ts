@@ -79,6 +79,16 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, trust: ProxyTrust) {
           if (!e.extensions?.code)
             Object.assign(e.extensions ?? {}, { code: fallbackCode(e.message, 'BAD_REQUEST') });
       },
+      // graphql-ws's own refusals (several operations and no operationName) come without a code.
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((e) => {
+          const { code } = e.extensions;
+          if (code) return e.toJSON();
+          return {
+            ...e.toJSON(),
+            extensions: { ...e.extensions, code: OWN_ERROR_CODES[e.message] ?? 'BAD_REQUEST' },
+          };
+        }),
     },
     wss,
   );
@@ -90,6 +100,11 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, trust: ProxyTrust) {
     },
   };
 }
+
+/** graphql-ws's messages → the codes Yoga gives the same failures over HTTP. */
+const OWN_ERROR_CODES: Record<string, string> = {
+  'Unable to identify operation': 'OPERATION_RESOLUTION_FAILURE',
+};
 
 /**
  * Gives an error from Yoga's parse or validate a code (HTTP's for the same failure; QUERY_LIMIT for

@@ -227,6 +227,7 @@ describe('graphql-ws', () => {
       const cases: [string, string][] = [
         ['{ viewer { username } ', 'GRAPHQL_PARSE_FAILED'],
         ['{ viewer { nope } }', 'GRAPHQL_VALIDATION_FAILED'],
+        ['query A { __typename } query B { __typename }', 'OPERATION_RESOLUTION_FAILURE'],
         [`{ ${'__typename @skip(if: false) '.repeat(40)} }`, 'QUERY_LIMIT'],
         [
           '{ users { ... on QueryUsersSuccess { data { edges { node { username } } } } } }',
