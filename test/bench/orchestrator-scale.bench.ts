@@ -35,10 +35,20 @@ async function reconcileMany(url: string): Promise<BenchResult> {
     const t0 = performance.now();
     sim.requestLog.clear();
     orch.orchestrator.controller?.resync();
-    await waitFor('all Running', async () => (await countRunning(db)) === N, {
-      timeoutMs: 900_000,
-      intervalMs: 500,
-    });
+    let lastReport = t0;
+    await waitFor(
+      'all Running',
+      async () => {
+        const running = await countRunning(db);
+        if (performance.now() - lastReport > 30_000) {
+          lastReport = performance.now();
+          const s = Math.round((lastReport - t0) / 1000);
+          process.stdout.write(`  … ${running}/${N} Running after ${s} s\n`);
+        }
+        return running === N;
+      },
+      { timeoutMs: 900_000, intervalMs: 500 },
+    );
     const wallMs = performance.now() - t0;
     const requests = sim.requestLog.filter({}).length;
 

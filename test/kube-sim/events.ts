@@ -24,6 +24,8 @@ export interface EventSpec {
 export class EventRecorder {
   private readonly objects: Objects;
   private counter = 0n;
+  /** Aggregation key → event name, so a repeat is found without scanning the namespace's events. */
+  private readonly recorded = new Map<string, string>();
 
   constructor(objects: Objects) {
     this.objects = objects;
@@ -32,33 +34,25 @@ export class EventRecorder {
   record(involved: KubeObject, spec: EventSpec): void {
     const namespace = involved.metadata.namespace ?? 'default';
     const now = nowTimestamp();
-    const same = this.objects.store.scan(EVENTS, namespace).find((e) => {
-      const io = e.involvedObject as { uid?: string; fieldPath?: string } | undefined;
-      return (
-        io?.uid === involved.metadata.uid &&
-        io?.fieldPath === spec.fieldPath &&
-        e.reason === spec.reason &&
-        e.message === spec.message
-      );
-    });
+    const key = JSON.stringify([
+      namespace,
+      involved.metadata.uid,
+      spec.fieldPath,
+      spec.reason,
+      spec.message,
+    ]);
+    const same = this.recorded.get(key);
     try {
-      if (same) {
-        this.objects.mutate(
-          EVENTS,
-          namespace,
-          same.metadata.name ?? '',
-          { manager: spec.component },
-          (e) => {
-            e.count = ((e.count as number) ?? 1) + 1;
-            e.lastTimestamp = now;
-          },
-        );
-        return;
-      }
-      this.objects.create(EVENTS, namespace, this.build(involved, spec, namespace, now), {
-        manager: spec.component,
-        internal: true,
-      });
+      const repeated =
+        same &&
+        this.objects.mutate(EVENTS, namespace, same, { manager: spec.component }, (e) => {
+          e.count = ((e.count as number) ?? 1) + 1;
+          e.lastTimestamp = now;
+        });
+      if (repeated) return;
+      const event = this.build(involved, spec, namespace, now);
+      this.objects.create(EVENTS, namespace, event, { manager: spec.component, internal: true });
+      this.recorded.set(key, event.metadata.name ?? '');
     } catch {
       // Like the real recorder, event writes are best-effort (e.g. the namespace is terminating).
     }

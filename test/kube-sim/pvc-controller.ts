@@ -1,6 +1,8 @@
 /**
  * Simulated volume controllers: binds Pending claims (dynamic provisioning into `pvc-<uid>`) and
  * lifts the `kubernetes.io/pvc-protection` finalizer once no live pod mounts a deleted claim.
+ * Only claims being deleted are tracked, and pods are looked at only while there are some: checking
+ * every claim of the namespace on every pod event was quadratic at 5,000 runtimes.
  */
 import { PVC_PROTECTION } from './defaults.ts';
 import type { Objects } from './objects.ts';
@@ -23,6 +25,9 @@ export class PvcController {
   private readonly objects: Objects;
   private readonly bindDelayMs: () => number;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Deleted claims still held by the protection finalizer: namespace → claim names. */
+  private readonly releasing = new Map<string, Set<string>>();
+  private readonly scheduled = new Set<string>();
   private unsubscribe: (() => void) | undefined;
 
   constructor(objects: Objects, bindDelayMs: () => number) {
@@ -34,8 +39,22 @@ export class PvcController {
     this.unsubscribe = this.objects.store.subscribe((e) => {
       if (e.resource === PVCS && e.type === 'ADDED')
         this.later(this.bindDelayMs(), () => this.bind(e.object));
-      if (e.resource === PVCS || e.resource === PODS)
-        this.later(0, () => this.release(e.object.metadata.namespace));
+      const namespace = e.object.metadata.namespace ?? '';
+      if (e.resource === PVCS && e.type !== 'DELETED' && isProtectedAndDeleted(e.object)) {
+        const names = this.releasing.get(namespace) ?? new Set<string>();
+        this.releasing.set(namespace, names.add(e.object.metadata.name ?? ''));
+      }
+      if ((e.resource === PVCS || e.resource === PODS) && this.releasing.has(namespace))
+        this.scheduleRelease(namespace);
+    });
+  }
+
+  private scheduleRelease(namespace: string): void {
+    if (this.scheduled.has(namespace)) return;
+    this.scheduled.add(namespace);
+    this.later(0, () => {
+      this.scheduled.delete(namespace);
+      this.release(namespace);
     });
   }
 
@@ -90,7 +109,9 @@ export class PvcController {
     );
   }
 
-  private release(namespace: string | undefined): void {
+  private release(namespace: string): void {
+    const names = this.releasing.get(namespace);
+    if (!names) return;
     const inUse = new Set(
       this.objects.store
         .scan(PODS, namespace)
@@ -99,23 +120,24 @@ export class PvcController {
         )
         .flatMap(claimsOf),
     );
-    for (const pvc of this.objects.store.scan(PVCS, namespace)) {
-      const m = pvc.metadata;
-      if (
-        !m.deletionTimestamp ||
-        !(m.finalizers ?? []).includes(PVC_PROTECTION) ||
-        inUse.has(m.name ?? '')
-      )
+    for (const name of names) {
+      const pvc = this.objects.store.get(PVCS, namespace, name);
+      if (!pvc || !isProtectedAndDeleted(pvc)) {
+        names.delete(name);
         continue;
-      this.objects.mutate(
-        PVCS,
-        namespace,
-        m.name ?? '',
-        { manager: 'kube-controller-manager' },
-        (o) => {
-          o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== PVC_PROTECTION);
-        },
-      );
+      }
+      if (inUse.has(name)) continue;
+      this.objects.mutate(PVCS, namespace, name, { manager: 'kube-controller-manager' }, (o) => {
+        o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== PVC_PROTECTION);
+      });
+      names.delete(name);
     }
+    if (names.size === 0) this.releasing.delete(namespace);
   }
+}
+
+function isProtectedAndDeleted(pvc: KubeObject): boolean {
+  return (
+    !!pvc.metadata.deletionTimestamp && (pvc.metadata.finalizers ?? []).includes(PVC_PROTECTION)
+  );
 }
