@@ -30,7 +30,7 @@ export interface CreatedApiToken {
 
 /**
  * Token management needs a browser session: a leaked token must not be able to mint more tokens
- * (and so outlive its own revocation).
+ * (and so outlive its own revocation), revoke the owner's others, or list them.
  */
 async function requireSession(ctx: Context, action: string): Promise<Viewer> {
   if (!ctx.viewer) throw new UnauthenticatedError();
@@ -41,9 +41,10 @@ async function requireSession(ctx: Context, action: string): Promise<Viewer> {
   return ctx.viewer;
 }
 
-export function listApiTokens(ctx: Context): Promise<ApiToken[]> {
-  if (!ctx.viewer) throw new UnauthenticatedError();
-  return ctx.em.find(ApiToken, { owner: ctx.viewer.userId }, { orderBy: { createdAt: 'desc' } });
+/** The viewer's tokens. A session only: a token must not list (and so learn of) its siblings. */
+export async function listApiTokens(ctx: Context): Promise<ApiToken[]> {
+  const viewer = await requireSession(ctx, 'apiToken.list');
+  return ctx.em.find(ApiToken, { owner: viewer.userId }, { orderBy: { createdAt: 'desc' } });
 }
 
 function validate(input: NewApiToken): FieldError[] {
