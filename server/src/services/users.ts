@@ -55,11 +55,14 @@ export function listUsers(
   });
 }
 
-const canRead = (viewer: Viewer, id: string) =>
-  viewer.userId === id ||
-  (viewer.role === 'admin' &&
-    !viewer.mustChangePassword &&
-    (!viewer.tokenScopes || viewer.tokenScopes.includes('users:read')));
+/** An admin whose credential may read user records (sessions; API tokens with `users:read`). */
+export const readsAnyUser = (viewer: Viewer | null): boolean =>
+  viewer !== null &&
+  viewer.role === 'admin' &&
+  !viewer.mustChangePassword &&
+  (!viewer.tokenScopes || viewer.tokenScopes.includes('users:read'));
+
+const canRead = (viewer: Viewer, id: string) => viewer.userId === id || readsAnyUser(viewer);
 
 /** A user the viewer may see (itself; anyone for an admin with `users:read`). */
 export async function getUser(ctx: Context, id: string): Promise<User> {

@@ -9,6 +9,7 @@ import {
   profileUsage,
   updateProfile,
 } from '../../services/runtime-profiles.ts';
+import { readsAnyUser } from '../../services/users.ts';
 import { builder } from '../builder.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { COMMON_ERRORS } from './error-types.ts';
@@ -59,8 +60,9 @@ export const RuntimeProfileRef = builder.objectType(RuntimeProfileEntity, {
       type: [UserRef],
       nullable: true,
       description: 'Admins only (null for others).',
+      // User records, so the admin's credential must read users (an API token: `users:read`).
       resolve: async (p, _a, ctx) =>
-        ctx.viewer?.role === 'admin' ? (await p.allowedUsers.load()).getItems() : null,
+        readsAnyUser(ctx.viewer) ? (await p.allowedUsers.load()).getItems() : null,
     }),
     runtimeCount: t.int({
       description: 'Runtimes (not deleted) started with it; it cannot be deleted while any.',
