@@ -170,15 +170,22 @@ export async function databaseText(sql: Sql): Promise<Map<string, string>> {
   return out;
 }
 
-/** Every file under `dir` (`file:<relative path>`), up to `maxBytes` each. */
+/**
+ * Every file under `dir` (`file:<relative path>`), up to `maxBytes` each. Files a live process
+ * removes meanwhile are skipped.
+ */
 export function directoryText(dir: string, maxBytes = 8 * 1024 * 1024): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (d: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const path = join(d, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isFile() && statSync(path).size <= maxBytes)
-        out.set(`file:${relative(dir, path)}`, readFileSync(path, 'utf8'));
+      try {
+        if (entry.isDirectory()) walk(path);
+        else if (entry.isFile() && statSync(path).size <= maxBytes)
+          out.set(`file:${relative(dir, path)}`, readFileSync(path, 'utf8'));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
     }
   };
   walk(dir);

@@ -4,12 +4,15 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
 } from '@kubernetes/client-node';
+import { invalidFields, listRepairPatch, repairedLists } from './list-repair.ts';
 import type { DriverLogger } from './options.ts';
 
 /**
  * The only module that changes the cluster. Every write is a server-side apply of the full desired
  * object, with one field manager and `force` (we are the sole owner of what we apply; a hand edit to
- * one of our fields is drift to undo, not a conflict to respect). Deletes live here too.
+ * one of our fields is drift to undo, not a conflict to respect). What apply cannot undo, items
+ * someone else added to an associative list of ours, is repaired by a merge patch of those lists
+ * (see list-repair.ts). Deletes live here too.
  */
 
 /** Enough to address one object; `read`/`remove` need nothing else. */
@@ -41,14 +44,36 @@ export function createApplier(
   return {
     async apply(object) {
       await discover(object);
-      const stored = await api.patch(
-        object,
-        undefined,
-        undefined,
-        fieldManager,
-        true,
-        PatchStrategy.ServerSideApply,
-      );
+      const serverSideApply = () =>
+        api.patch(object, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
+      /** Merge patch of the lists to put back; a failure reports `cause` when there is one. */
+      const replaceLists = async (patch: KubernetesObject, cause?: unknown) => {
+        const lists = repairedLists(patch);
+        logger.info({ kind: object.kind, name: object.metadata?.name, lists }, 'replacing lists');
+        await api
+          .patch(patch, undefined, undefined, fieldManager, undefined, PatchStrategy.MergePatch)
+          .catch((err: unknown) => {
+            throw cause ?? err;
+          });
+      };
+      let stored: typeof object;
+      try {
+        stored = await serverSideApply();
+      } catch (err) {
+        const repair = isStatus(err, 422)
+          ? listRepairPatch(object, {
+              invalidFields: invalidFields((err as { body?: unknown }).body),
+            })
+          : undefined;
+        if (!repair) throw err;
+        await replaceLists(repair, err);
+        stored = await serverSideApply();
+      }
+      const leftovers = listRepairPatch(object, { stored });
+      if (leftovers) {
+        await replaceLists(leftovers);
+        stored = await serverSideApply();
+      }
       logger.debug({ kind: object.kind, name: object.metadata?.name }, 'applied');
       return stored;
     },
