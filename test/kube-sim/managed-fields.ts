@@ -2,20 +2,28 @@
  * Server-side apply and managedFields bookkeeping (pure). Owners are keyed by
  * (manager, operation, subresource) like the real fieldmanager, so an Apply by "x" can conflict with
  * an earlier Update by "x". Conflicts arise only when the applied value differs from the live value.
+ * Associative lists (field-schema.ts) merge item by item: an apply keeps items other managers put
+ * there and removes only items the applier owned before and no longer lists.
  */
 import {
   deletePath,
   type FieldPath,
+  FieldPathError,
   formatPath,
   fromFieldsV1,
   getPath,
+  isItemPath,
+  itemIndex,
+  itemSegment,
   leafPaths,
-  overlaps,
-  setPath,
+  overlapsAny,
+  pathKey,
   toFieldsV1,
 } from './field-paths.ts';
-import { applyConflict, type StatusCause } from './status.ts';
+import { type FieldSchema, schemaFor } from './field-schema.ts';
+import { applyConflict, internalError, type StatusCause } from './status.ts';
 import {
+  clone,
   deepEqual,
   isPlainObject,
   type JsonObject,
@@ -57,15 +65,32 @@ const SYSTEM_META = new Set([
   'generateName',
 ]);
 
-export function trackedPaths(obj: unknown, scope: Scope): FieldPath[] {
-  return leafPaths(obj).filter((p) => {
-    const [top, second] = p;
-    if (top === 'apiVersion' || top === 'kind' || p.length === 0) return false;
-    if (top === 'metadata' && (second === undefined || SYSTEM_META.has(second))) return false;
-    if (scope === 'main') return top !== 'status';
-    if (scope === 'status') return top === 'status';
-    return true;
-  });
+/**
+ * The fields of `obj` that ownership is tracked for. `schema` defaults to that of `obj`'s kind;
+ * `strict` (apply bodies) rejects associative lists whose items cannot be keyed.
+ */
+export function trackedPaths(
+  obj: unknown,
+  scope: Scope,
+  schema: FieldSchema = schemaFor(kindOf(obj)),
+  strict = false,
+): FieldPath[] {
+  if (!isPlainObject(obj)) return [];
+  // Scoped before the walk: a status write must not walk the whole spec.
+  const scoped: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (k === 'apiVersion' || k === 'kind') continue;
+    if ((scope === 'main' && k === 'status') || (scope === 'status' && k !== 'status')) continue;
+    scoped[k] =
+      k === 'metadata' && isPlainObject(v)
+        ? Object.fromEntries(Object.entries(v).filter(([m]) => !SYSTEM_META.has(m)))
+        : v;
+  }
+  return leafPaths(scoped, schema, strict).filter((p) => p.length > 1 || p[0] !== 'metadata');
+}
+
+function kindOf(obj: unknown): string | undefined {
+  return isPlainObject(obj) && typeof obj.kind === 'string' ? obj.kind : undefined;
 }
 
 export function readOwners(obj: KubeObject | undefined): Owner[] {
@@ -132,8 +157,8 @@ function ownerFor(owners: Owner[], ctx: FieldContext, operation: 'Apply' | 'Upda
   return owner;
 }
 
-function withoutOverlaps(paths: FieldPath[], taken: FieldPath[]): FieldPath[] {
-  return paths.filter((p) => !taken.some((t) => overlaps(p, t)));
+function withoutOverlaps(paths: FieldPath[], taken: (q: FieldPath) => boolean): FieldPath[] {
+  return paths.filter((p) => !taken(p));
 }
 
 /** Ownership after a non-apply write: the writer takes every field it changed; removed fields lose all owners. */
@@ -143,14 +168,18 @@ export function recordUpdate(
   after: unknown,
   ctx: FieldContext,
 ): Owner[] {
-  const changed = trackedPaths(after, ctx.scope).filter(
-    (p) => !deepEqual(getPath(before, p), getPath(after, p)),
+  const schema = schemaFor(kindOf(after) ?? kindOf(before));
+  // An item changes hands only when it appears; a change inside it goes to the changed fields.
+  const changed = trackedPaths(after, ctx.scope, schema).filter((p) =>
+    isItemPath(p)
+      ? getPath(before, p) === undefined
+      : !deepEqual(getPath(before, p), getPath(after, p)),
   );
-  const removed = trackedPaths(before, ctx.scope).filter((p) => getPath(after, p) === undefined);
-  const next = owners.map((o) => ({
-    ...o,
-    paths: withoutOverlaps(o.paths, [...changed, ...removed]),
-  }));
+  const removed = trackedPaths(before, ctx.scope, schema).filter(
+    (p) => getPath(after, p) === undefined,
+  );
+  const taken = overlapsAny([...changed, ...removed]);
+  const next = owners.map((o) => ({ ...o, paths: withoutOverlaps(o.paths, taken) }));
   if (changed.length > 0) {
     const mine = ownerFor(next, ctx, 'Update');
     mine.paths = [...mine.paths, ...changed];
@@ -161,7 +190,8 @@ export function recordUpdate(
 function printManager(o: Owner): string {
   let s = JSON.stringify(o.manager);
   if (o.subresource) s += ` with subresource ${JSON.stringify(o.subresource)}`;
-  return o.operation === 'Update' ? `${s} using ${o.apiVersion} at ${o.time}` : s;
+  // The real message names no time: the manager identity it is printed from has none.
+  return o.operation === 'Update' ? `${s} using ${o.apiVersion}` : s;
 }
 
 interface Conflict {
@@ -217,11 +247,10 @@ function findConflicts(
   const conflicts: Conflict[] = [];
   for (const owner of owners) {
     if (owner === me) continue;
-    for (const p of paths) {
-      if (
-        owner.paths.some((q) => overlaps(p, q)) &&
-        !appliedMatches(getPath(applied, p), getPath(live, p))
-      ) {
+    const owns = overlapsAny(owner.paths);
+    // Owning an item is owning its existence: applying the same key again changes nothing there.
+    for (const p of paths.filter((q) => !isItemPath(q))) {
+      if (owns(p) && !appliedMatches(getPath(applied, p), getPath(live, p))) {
         conflicts.push({ owner, path: p });
       }
     }
@@ -229,13 +258,37 @@ function findConflicts(
   return conflicts;
 }
 
-/** Recursive map merge where the applied value wins on every non-map leaf. */
-function mergeApplied(live: Record<string, unknown>, applied: Record<string, unknown>): void {
+/**
+ * Recursive merge where the applied value wins on every leaf, atomic list and atomic map. Associative lists keep
+ * the live items in their order, merge applied items into the live item with their key and append
+ * new ones in applied order (structured-merge-diff's order).
+ */
+function mergeApplied(
+  live: Record<string, unknown>,
+  applied: Record<string, unknown>,
+  schema: FieldSchema,
+): void {
   for (const [k, v] of Object.entries(applied)) {
-    if (isPlainObject(v) && isPlainObject(live[k]))
-      mergeApplied(live[k] as Record<string, unknown>, v);
-    else setPath(live, [k], v);
+    const field = schema.fields?.[k] ?? {};
+    const cur = live[k];
+    if (isPlainObject(v) && isPlainObject(cur) && !field.atomic) mergeApplied(cur, v, field);
+    else if (Array.isArray(v) && Array.isArray(cur) && (field.keys || field.set))
+      live[k] = mergeItems(cur, v, field);
+    else live[k] = clone(v);
   }
+}
+
+/** `live` is the caller's working copy: merged into in place. */
+function mergeItems(live: unknown[], applied: unknown[], schema: FieldSchema): unknown[] {
+  const out = live;
+  for (const item of applied) {
+    const i = itemIndex(out, itemSegment(item, schema));
+    const cur = out[i];
+    if (i < 0) out.push(clone(item));
+    else if (isPlainObject(cur) && isPlainObject(item))
+      mergeApplied(cur, item, { fields: schema.fields ?? {} });
+  }
+  return out;
 }
 
 /** The part of an apply body that the request's scope may write, minus system metadata. */
@@ -266,7 +319,16 @@ export function applyFields(
 ): Owner[] {
   const owners = readOwners(live).map((o) => ({ ...o }));
   const me = ownerFor(owners, ctx, 'Apply');
-  const paths = trackedPaths(applied, ctx.scope);
+  const schema = schemaFor(live.kind);
+  let paths: FieldPath[];
+  try {
+    paths = trackedPaths(applied, ctx.scope, schema, true);
+  } catch (e) {
+    // 1.20 answers a body its typed converter rejects with a bare 500 (no reason).
+    if (e instanceof FieldPathError)
+      throw internalError(`failed to create typed patch object: ${e.message}`);
+    throw e;
+  }
   const conflicts = findConflicts(owners, live, applied, paths, me);
   if (conflicts.length > 0 && !force) {
     const causes: StatusCause[] = conflicts.map((c) => ({
@@ -276,12 +338,18 @@ export function applyFields(
     }));
     throw applyConflict(conflictMessage(conflicts), causes);
   }
-  for (const c of conflicts) c.owner.paths = withoutOverlaps(c.owner.paths, [c.path]);
-  const dropped = me.paths.filter((q) => !paths.some((p) => overlaps(p, q)));
-  for (const q of dropped) {
-    if (!owners.some((o) => o !== me && o.paths.some((r) => overlaps(q, r)))) deletePath(live, q);
+  for (const c of conflicts) c.owner.paths = withoutOverlaps(c.owner.paths, overlapsAny([c.path]));
+  // Usually the applier sends what it sent last time: only paths it no longer sends can go.
+  const sent = new Set(paths.map(pathKey));
+  const unsent = me.paths.filter((q) => !sent.has(pathKey(q)));
+  if (unsent.length > 0) {
+    const applies = overlapsAny(paths);
+    const othersOwn = overlapsAny(owners.filter((o) => o !== me).flatMap((o) => o.paths));
+    for (const q of unsent) if (!applies(q) && !othersOwn(q)) deletePath(live, q);
   }
-  mergeApplied(live as unknown as Record<string, unknown>, scopedBody(applied, ctx.scope));
+  mergeApplied(live as unknown as Record<string, unknown>, scopedBody(applied, ctx.scope), schema);
   me.paths = paths;
+  // A removed item takes its fields' ownership with it, whoever held them.
+  for (const o of owners) o.paths = o.paths.filter((p) => getPath(live, p) !== undefined);
   return owners.filter((o) => o.paths.length > 0);
 }

@@ -18,11 +18,11 @@ beforeAll(async () => {
 afterAll(() => sim.stop());
 
 describe('KubernetesObjectApi and server-side apply', () => {
-  const svc = (port: number): k8s.KubernetesObject & { spec: object } => ({
+  const svc = (port: number, portName = 'http'): k8s.KubernetesObject & { spec: object } => ({
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: 'web', namespace: 'ssa', labels: { app: 'web', tier: 'x' } },
-    spec: { selector: { app: 'web' }, ports: [{ name: 'http', port, protocol: 'TCP' }] },
+    spec: { selector: { app: 'web' }, ports: [{ name: portName, port, protocol: 'TCP' }] },
   });
 
   it('creates on first apply, updates on the next, and conflicts across managers', async () => {
@@ -60,9 +60,10 @@ describe('KubernetesObjectApi and server-side apply', () => {
     )) as k8s.V1Service;
     expect(updated.spec?.ports?.[0]?.port).toBe(8080);
     expect(updated.metadata?.labels).toEqual({ app: 'web' });
+    // Service ports are keyed by port+protocol: a conflict is per field of one item.
     const conflict = await statusOf(
       objects.patch(
-        svc(9090),
+        svc(8080, 'web'),
         undefined,
         undefined,
         'intruder',
@@ -70,34 +71,39 @@ describe('KubernetesObjectApi and server-side apply', () => {
         k8s.PatchStrategy.ServerSideApply,
       ),
     );
+    const field = '.spec.ports[port=8080,protocol="TCP"].name';
     expect(conflict).toMatchObject({
       code: 409,
       reason: 'Conflict',
-      message: 'Apply failed with 1 conflict: conflict with "orchestrator": .spec.ports',
+      message: `Apply failed with 1 conflict: conflict with "orchestrator": ${field}`,
       details: {
         causes: [
-          {
-            reason: 'FieldManagerConflict',
-            message: 'conflict with "orchestrator"',
-            field: '.spec.ports',
-          },
+          { reason: 'FieldManagerConflict', message: 'conflict with "orchestrator"', field },
         ],
       },
     });
     const forced = (await objects.patch(
-      svc(9090),
+      svc(8080, 'web'),
       undefined,
       undefined,
       'intruder',
       true,
       k8s.PatchStrategy.ServerSideApply,
     )) as k8s.V1Service;
-    expect(forced.spec?.ports?.[0]?.port).toBe(9090);
+    expect(forced.spec?.ports).toEqual([
+      { name: 'web', port: 8080, protocol: 'TCP', targetPort: 8080 },
+    ]);
     const owners = Object.fromEntries(
-      (forced.metadata?.managedFields ?? []).map((m) => [m.manager, JSON.stringify(m.fieldsV1)]),
+      (forced.metadata?.managedFields ?? []).map((m) => [m.manager, m.fieldsV1]),
     );
-    expect(owners.intruder).toContain('f:ports');
-    expect(owners.orchestrator).not.toContain('f:ports');
+    const item = 'k:{"port":8080,"protocol":"TCP"}';
+    expect(owners.intruder).toMatchObject({
+      'f:spec': { 'f:ports': { [item]: { 'f:name': {} } } },
+    });
+    expect(owners.orchestrator).toMatchObject({
+      'f:spec': { 'f:ports': { [item]: { '.': {}, 'f:port': {}, 'f:protocol': {} } } },
+    });
+    expect(JSON.stringify(owners.orchestrator)).not.toContain('f:name');
   });
 
   it('applies custom resources and networking objects through discovery', async () => {

@@ -114,6 +114,13 @@ export function forbidden(gr: GroupResource, name: string, why: string): StatusE
   );
 }
 
+/** A bare 500 (message only, no reason): how 1.20 answers an apply body its typed converter rejects. */
+export function internalError(message: string): StatusError {
+  const err = new StatusError(500, '', message);
+  delete err.status.reason;
+  return err;
+}
+
 export function badRequest(message: string): StatusError {
   return new StatusError(400, 'BadRequest', message);
 }

@@ -59,6 +59,46 @@ function labelCauses(labels: unknown): StatusCause[] {
   return causes;
 }
 
+/**
+ * ValidateService's port checks (1.20): names are DNS-1123 labels, required once there are several
+ * ports, and unique; so is port+protocol. This is what rejects an apply that merged its port beside
+ * a hand-added one of the same name.
+ */
+function servicePortCauses(obj: KubeObject): StatusCause[] {
+  const spec = obj.spec;
+  const ports = isPlainObject(spec) && Array.isArray(spec.ports) ? spec.ports : [];
+  const causes: StatusCause[] = [];
+  const names = new Set<string>();
+  const keys = new Set<string>();
+  for (const [i, p] of ports.entries()) {
+    if (!isPlainObject(p)) continue;
+    const at = `spec.ports[${i}]`;
+    const name = typeof p.name === 'string' ? p.name : '';
+    if (!name && ports.length > 1) {
+      causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `${at}.name` });
+    } else if (name) {
+      if (!LABEL_1123.test(name)) causes.push(cause(`${at}.name`, name, LABEL_1123_MSG));
+      if (names.has(name)) causes.push(duplicate(`${at}.name`, JSON.stringify(name)));
+      names.add(name);
+    }
+    const key = JSON.stringify([p.port, p.protocol]);
+    if (keys.has(key)) {
+      // Go's %#v of the key-only struct the validator compares.
+      const value = `core.ServicePort{Name:"", Protocol:${JSON.stringify(p.protocol)}, AppProtocol:(*string)(nil), Port:${String(p.port)}, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}`;
+      causes.push(duplicate(at, value));
+    } else keys.add(key);
+  }
+  return causes;
+}
+
+function duplicate(field: string, value: string): StatusCause {
+  return { reason: 'FieldValueDuplicate', message: `Duplicate value: ${value}`, field };
+}
+
+function kindCauses(rt: ResourceType, obj: KubeObject): StatusCause[] {
+  return rt.kind === 'Service' ? servicePortCauses(obj) : [];
+}
+
 export function validateCreate(rt: ResourceType, obj: KubeObject): void {
   const name = obj.metadata.name ?? '';
   if (!name) {
@@ -69,7 +109,11 @@ export function validateCreate(rt: ResourceType, obj: KubeObject): void {
     };
     throw invalid(rt.group, rt.kind, '', [required]);
   }
-  const causes = [...nameCauses(rt, name), ...labelCauses(obj.metadata.labels)];
+  const causes = [
+    ...nameCauses(rt, name),
+    ...labelCauses(obj.metadata.labels),
+    ...kindCauses(rt, obj),
+  ];
   if (causes.length > 0) throw invalid(rt.group, rt.kind, name, causes);
 }
 
@@ -157,6 +201,10 @@ function immutableCauses(rt: ResourceType, old: KubeObject, next: KubeObject): S
 }
 
 export function validateUpdate(rt: ResourceType, old: KubeObject, next: KubeObject): void {
-  const causes = [...labelCauses(next.metadata.labels), ...immutableCauses(rt, old, next)];
+  const causes = [
+    ...labelCauses(next.metadata.labels),
+    ...kindCauses(rt, next),
+    ...immutableCauses(rt, old, next),
+  ];
   if (causes.length > 0) throw invalid(rt.group, rt.kind, old.metadata.name ?? '', causes);
 }

@@ -7,6 +7,7 @@ import type {
 } from '../../../orchestrator/src/drivers/driver.ts';
 import { createKubernetesDriver } from '../../../orchestrator/src/drivers/kubernetes/kubernetes-driver.ts';
 import { sampleTarget } from '../../../orchestrator/src/drivers/kubernetes/render/fixture.ts';
+import { GATEWAY_PORT } from '../../../orchestrator/src/drivers/kubernetes/render/meta.ts';
 import { runtimeObjectName, workspaceClaimName } from '../../../orchestrator/src/names.ts';
 import { orchestratorRoleRules } from '../../kube-apiserver/manifests.ts';
 import {
@@ -190,38 +191,58 @@ for (const { kind, skip } of kubeBackends()) {
         expect(pod?.metadata.annotations?.['clawloops.io/template-hash']).toBe('tmpl-2');
       });
 
-      // KNOWN DIVERGENCE (found by the contract tier): Service ports are an associative list keyed by
-      // (port, protocol). The real apiserver keeps the hand-added 9999 item (owned by kubectl-edit)
-      // beside the applied 18789 one, both named "http", and answers 422 Duplicate value; the
-      // simulator treats lists as atomic and "repairs". The simulator and the driver both need a fix;
-      // until then this is expected to fail on the real apiserver.
-      const itOnSimOnly = kind === 'apiserver' ? it.fails : it;
-      itOnSimOnly('puts back a hand-edited Service (server-side apply, force)', async () => {
-        const t = target(1, { templateHash: 'tmpl-2' });
-        const name = runtimeObjectName(t.runtimeId);
+      // Found by the contract tier: Service ports are an associative list keyed by (port, protocol).
+      // A forced apply keeps the hand-added 9999 item (owned by kubectl-edit) beside ours, both named
+      // "http": 422 Duplicate value (the simulator used to treat the list as atomic and "repair").
+      // The driver replaces the list with a merge patch and applies again (list-repair.ts).
+      const editPorts = async (name: string, ports: k8s.V1ServicePort[]) => {
         // A human's edit: cluster admin, not the orchestrator's identity.
         const core = backend.adminKubeConfig(NS).makeApiClient(k8s.CoreV1Api);
         await core.patchNamespacedService(
-          {
-            name,
-            namespace: NS,
-            body: {
-              spec: { ports: [{ name: 'http', port: 9999, targetPort: 9999, protocol: 'TCP' }] },
-            },
-            fieldManager: 'kubectl-edit',
-          },
+          { name, namespace: NS, body: { spec: { ports } }, fieldManager: 'kubectl-edit' },
           k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
         );
-        const portsOf = async () =>
-          ((await get('v1', 'Service', name))?.spec as k8s.V1ServiceSpec | undefined)?.ports ?? [];
-        expect((await portsOf()).map((p) => p.port)).toEqual([9999]);
+      };
+      const portsOf = async (name: string) =>
+        ((await get('v1', 'Service', name))?.spec as k8s.V1ServiceSpec | undefined)?.ports ?? [];
+
+      it('puts back a hand-edited Service (server-side apply, force)', async () => {
+        const t = target(1, { templateHash: 'tmpl-2' });
+        const name = runtimeObjectName(t.runtimeId);
+        await editPorts(name, [{ name: 'http', port: 9999, targetPort: 9999, protocol: 'TCP' }]);
+        expect((await portsOf(name)).map((p) => p.port)).toEqual([9999]);
         await driver.ensureRunning(t);
-        const ports = await portsOf();
-        expect(ports.map((p) => p.port)).toContain(18789);
-        expect(ports.find((p) => p.port === 18789)).toMatchObject({
+        expect(await portsOf(name)).toEqual([
+          { name: 'http', port: GATEWAY_PORT, targetPort: GATEWAY_PORT, protocol: 'TCP' },
+        ]);
+        const owners = (await get('v1', 'Service', name))?.metadata.managedFields ?? [];
+        expect(owners.map((f) => [f.manager, f.operation])).toContainEqual([MANAGER, 'Apply']);
+        expect(owners.map((f) => f.manager)).not.toContain('kubectl-edit');
+      });
+
+      it('removes a port a human added beside ours (apply alone keeps it)', async () => {
+        const t = target(1, { templateHash: 'tmpl-2' });
+        const name = runtimeObjectName(t.runtimeId);
+        const ours = {
+          name: 'http',
+          port: GATEWAY_PORT,
+          targetPort: GATEWAY_PORT,
           protocol: 'TCP',
-          targetPort: 18789,
-        });
+        };
+        await editPorts(name, [
+          ours,
+          { name: 'debug', port: 9229, targetPort: 9229, protocol: 'TCP' },
+        ]);
+        await eventually(
+          async () => (await driver.observe(t.runtimeId)).drift?.startsWith('Service'),
+          'the extra port reported as drift',
+        );
+        await driver.ensureRunning(t);
+        expect(await portsOf(name)).toEqual([ours]);
+        await eventually(
+          async () => (await driver.observe(t.runtimeId)).drift === undefined,
+          'no drift once repaired',
+        );
       });
 
       it('stops by deleting the pod only: the anchor and the workspace stay', async () => {
@@ -349,20 +370,22 @@ for (const { kind, skip } of kubeBackends()) {
         await eventually(async () => !(await driver.listKnown()).includes(t.runtimeId), 'unlisted');
       });
 
-      it('writes only by server-side apply as one field manager, within a small Role', async () => {
+      it('writes by server-side apply as one field manager, within a small Role', async () => {
         // Last on purpose: the log now holds everything the driver did in this file.
         const writes = backend.requestLog.entries.filter(
           (e) => !['GET', 'DELETE'].includes(e.method) && e.fieldManager !== 'kubectl-edit',
         );
         expect(writes.length).toBeGreaterThan(0);
-        for (const w of writes) {
-          expect([w.method, w.contentType, w.fieldManager, w.query.force]).toEqual([
-            'PATCH',
-            'application/apply-patch+yaml',
-            MANAGER,
-            'true',
-          ]);
+        const applies = writes.filter((w) => w.contentType === 'application/apply-patch+yaml');
+        for (const w of applies) {
+          expect([w.method, w.fieldManager, w.query.force]).toEqual(['PATCH', MANAGER, 'true']);
         }
+        // Besides: the two list repairs of the hand-edited Service tests (list-repair.ts).
+        const repairs = writes.filter((w) => !applies.includes(w));
+        expect(repairs.map((w) => [w.method, w.contentType, w.fieldManager, w.resource])).toEqual([
+          ['PATCH', 'application/merge-patch+json', MANAGER, 'services'],
+          ['PATCH', 'application/merge-patch+json', MANAGER, 'services'],
+        ]);
         expect(backend.requestLog.rbacRules()).toEqual(EXPECTED_RULES);
       });
     },
