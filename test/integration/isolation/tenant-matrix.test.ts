@@ -5,7 +5,7 @@ import { CSRF_HEADER } from '../../../server/src/auth/csrf.ts';
 import { type GqlAuth, gql, wsClient } from '../../testkit/graphql.ts';
 import { databaseText, directoryText } from '../../testkit/secret-scan.ts';
 import { startTestServer } from '../../testkit/server.ts';
-import { GRAPHQL_ROWS, type GraphqlRow, rowName } from './graphql-rows.ts';
+import { GRAPHQL_ROWS } from './graphql-rows.ts';
 import { authHeaders, firstSseItem } from './http.ts';
 import {
   DENIED,
@@ -18,6 +18,7 @@ import {
 } from './policy.ts';
 import { REST_ROWS, runtimeHost, scrapeMetrics } from './rest-rows.ts';
 import { isGeneric404, probeServer, unclaimed, unserved } from './route-surface.ts';
+import { type GraphqlRow, rowName } from './row-kit.ts';
 import {
   type Coordinate,
   objectFieldCoordinates,
