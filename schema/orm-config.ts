@@ -1,5 +1,6 @@
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM } from '@mikro-orm/postgresql';
+import { releaseDeadConnections } from './db/release-dead-connections.ts';
 import { ALL_ENTITIES } from './entities/all-entities.ts';
 
 export interface OrmConfigInput {
@@ -18,6 +19,8 @@ export function createOrmConfig(input: OrmConfigInput) {
     entities: ALL_ENTITIES,
     extensions: [Migrator],
     pool: { min: 0, max: input.poolMax ?? 10 },
+    // MikroORM hands the pg Pool it creates to `onPoolCreated`, before the first connection.
+    driverOptions: { onPoolCreated: releaseDeadConnections },
     migrations: {
       path: new URL('./migrations', import.meta.url).pathname,
       glob: '!(*.d).{js,ts}',
