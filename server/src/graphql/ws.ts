@@ -19,7 +19,11 @@ type Root = { execute: typeof execute; subscribe: typeof subscribe; requestId: s
 export function attachGraphqlWs(server: Server, yoga: Yoga, trust: ProxyTrust) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   server.on('upgrade', (req, socket, head) => {
-    if (new URL(req.url ?? '/', 'http://x').pathname !== yoga.graphqlEndpoint) return;
+    if (pathOf(req.url) !== yoga.graphqlEndpoint) {
+      // Nothing else upgrades on the app host: answer instead of leaving the socket hanging.
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
   type Extra = { request: IncomingMessage };
@@ -120,4 +124,12 @@ function withCode(error: GraphQLError, otherwise: string): GraphQLError {
 /** By name, not `instanceof`, for the same reason. */
 function isGraphQLError(err: unknown): err is GraphQLError {
   return err instanceof Error && err.name === 'GraphQLError';
+}
+
+function pathOf(url: string | undefined): string | null {
+  try {
+    return new URL(url ?? '/', 'http://x').pathname;
+  } catch {
+    return null;
+  }
 }
