@@ -92,6 +92,10 @@ export function createController(o: ControllerOptions) {
       await o.driver.ensureDeleted(id, row.ownerId, row.retentionPolicy);
     const endpoint = observed.state === 'ready' ? (observed.endpoint ?? null) : null;
     await writeStatus(em, row, { plan: p, generation: row.generation, endpoint }, now());
+    if (p.phase !== row.phase) {
+      const change = { runtimeId: id, from: row.phase, to: p.phase, reason: p.reason };
+      o.logger.info(change, 'runtime phase changed');
+    }
     return p.requeueAfterMs;
   }
 

@@ -152,7 +152,10 @@ async function ensureWorkspace(
     return await applier.apply(claim);
   } catch (err) {
     if (!current || !(isStatus(err, 422) || isStatus(err, 403))) throw err;
-    options.logger.warn({ claim: name, err: String(err) }, 'workspace claim not updated');
+    options.logger.warn(
+      { runtimeId: target.runtimeId, claim: name, err: String(err) },
+      'workspace claim not updated',
+    );
     return current;
   }
 }
