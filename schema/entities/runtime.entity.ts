@@ -6,8 +6,10 @@ import { User } from './user.entity.ts';
 
 /**
  * One OpenClaw runtime. Two column groups with one writer each (the Kubernetes spec/status split):
- * - spec (`desiredState` … `specUpdatedAt`): written only by the server;
- * - status (`phase` … `statusUpdatedAt`): written only by the orchestrator's status writer.
+ * - spec (`desiredState` … `stopReason`): written only by the server;
+ * - status (`phase` … `statusUpdatedAt`): written only by the orchestrator's status writer;
+ * - `lastActivityAt`, the one exception: written only by the server's activity recorder (batched),
+ *   read by the idle culler. The orchestrator never touches it.
  */
 export const RuntimeSchema = defineEntity({
   name: 'Runtime',
@@ -30,6 +32,8 @@ export const RuntimeSchema = defineEntity({
     runtimeVersion: p.string().length(128).default(''),
     restartNonce: p.integer().default(0),
     specUpdatedAt: p.datetime().onCreate(() => new Date()),
+    /** Reason of the change that set desiredState to stopped (`StopRequested`, `Idle`, …); else null. */
+    stopReason: p.string().length(32).nullable(),
 
     // status — orchestrator only
     phase: p.enum(RUNTIME_PHASES).default('Pending').index(),
@@ -38,8 +42,10 @@ export const RuntimeSchema = defineEntity({
     lastError: p.text().nullable(),
     endpoint: p.string().length(512).nullable(),
     readyAt: p.datetime().nullable(),
-    lastActivityAt: p.datetime().nullable(),
     statusUpdatedAt: p.datetime().nullable(),
+
+    // activity — the server's activity recorder only
+    lastActivityAt: p.datetime().nullable(),
   },
 });
 

@@ -61,6 +61,13 @@ export const configSchema = z.object({
    * (`setUserRuntimeLimit`). 0: none without an override.
    */
   MAX_RUNNING_RUNTIMES_PER_USER: z.coerce.number().int().min(0).default(1),
+  /**
+   * Stop runtimes after this many minutes without activity (desired state `stopped`, reason `Idle`;
+   * data kept). Decimals allowed; 0: never. A profile's `idleTimeoutMinutes` overrides it.
+   */
+  IDLE_TIMEOUT_MINUTES: z.coerce.number().min(0).default(60),
+  /** Stop runtimes this many hours after their last start, active or not (reason `MaxAge`). 0: never. */
+  MAX_RUNTIME_AGE_HOURS: z.coerce.number().min(0).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Human-readable logs instead of JSON (default when stdout is a terminal). */
   LOG_PRETTY: bool.optional(),

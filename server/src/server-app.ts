@@ -1,14 +1,20 @@
+import { ActivityRecorder, type ActivityRecorderOptions } from './activity/activity-recorder.ts';
+import { createIdleCuller, type IdleCullerOptions } from './activity/idle-culler.ts';
 import { buildApp } from './app.ts';
 import type { AppDeps } from './context.ts';
 import type { PgListener } from './db/pg-listener.ts';
 import { createEntrance, entranceConfig } from './edge/entrance.ts';
 import { ProxyTrust } from './http/proxy-trust.ts';
-import { buildModelProxy } from './model-proxy/build.ts';
+import { buildModelProxy, ormSql } from './model-proxy/build.ts';
 import { spaRoute } from './spa/spa.ts';
 
 export interface ServerAppOptions {
   /** The built SPA. @default `<repo>/web/dist` */
   spaDir?: string;
+  /** Activity batching (tests: a short flush). @default every 30 s */
+  activity?: ActivityRecorderOptions;
+  /** Idle culler sweeps (tests: a short interval). @default every 30 s */
+  culler?: IdleCullerOptions;
 }
 
 /**
@@ -22,8 +28,15 @@ export function buildServerApp(
   options: ServerAppOptions = {},
 ) {
   const { config, listener } = deps;
-  const entrance = createEntrance(deps, listener);
-  const modelProxy = config.MODEL_PROXY_EMBEDDED ? buildModelProxy(deps) : null;
+  // Requests through the entrance, edge WebSocket traffic and model calls are runtime activity;
+  // the culler stops what stayed idle (activity/auto-stop.ts).
+  const activity = new ActivityRecorder(ormSql(deps.orm), deps.logger, options.activity);
+  const culler = createIdleCuller(
+    { orm: deps.orm, settings: config, logger: deps.logger, recorder: activity },
+    options.culler,
+  );
+  const entrance = createEntrance(deps, listener, { activity });
+  const modelProxy = config.MODEL_PROXY_EMBEDDED ? buildModelProxy(deps, { activity }) : null;
   const app = buildApp(deps, {
     routes: [...entrance.routes, ...(modelProxy ? [modelProxy.route] : [])],
     trust: new ProxyTrust(config.TRUSTED_PROXIES),
@@ -39,12 +52,28 @@ export function buildServerApp(
     app,
     entrance,
     modelProxy,
-    start: (port: number, host?: string) => app.start(port, host),
-    /** Stops taking requests, then the entrance, then flushes the proxy's usage ledger. */
+    activity,
+    culler,
+    /** Listens, then starts the activity flush and the idle culler. */
+    async start(port: number, host?: string): Promise<number> {
+      const bound = await app.start(port, host);
+      activity.start();
+      culler.start();
+      return bound;
+    },
+    /**
+     * Stops taking requests, then the entrance, then flushes the proxy's usage ledger, stops the
+     * culler and writes the last activity. The entrance ends the WebSockets it proxies while the
+     * server closes: `server.close()` waits for upgraded sockets, which `closeAllConnections()`
+     * does not end, so an open Control UI tab would otherwise hold shutdown forever.
+     */
     async stop(): Promise<void> {
-      await app.stop();
+      const closing = app.stop();
       entrance.stop();
+      await closing;
       await modelProxy?.stop();
+      await culler.stop();
+      await activity.stop();
     },
   };
 }

@@ -2,6 +2,7 @@ import { Agent, type IncomingMessage, type Server, type ServerResponse } from 'n
 import type { Duplex } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
 import { IDENTITY_HEADER } from '../../../schema/domain/identity.ts';
+import type { ActivitySink } from '../activity/activity-recorder.ts';
 import type { Route } from '../app.ts';
 import { directFacts } from '../forward-auth/facts.ts';
 import type { Evaluation, Gate } from '../forward-auth/gate.ts';
@@ -20,6 +21,11 @@ export interface EdgeOptions {
   /** Called when a runtime's endpoint refused a connection, so its route is re-read. */
   onUnreachable?: (runtimeId: string) => void;
   logger: Pick<Logger, 'warn'>;
+  /**
+   * Bytes a client sends on a proxied WebSocket are activity (the gate already counts the upgrade).
+   * Only what the client sends: the gateway's own ticks to an unattended tab are not. @default none
+   */
+  activity?: ActivitySink;
 }
 
 /**
@@ -93,6 +99,9 @@ export function createEdge(opts: EdgeOptions) {
     if (ev.decision.allow && ev.target && ev.viewer) {
       open.set(socket, { userId: ev.viewer.userId, sessionId: ev.viewer.sessionId ?? null });
       socket.once('close', () => open.delete(socket));
+      const { activity } = opts;
+      const runtimeId = (req as Tagged).clawloopsRuntimeId;
+      if (activity && runtimeId) socket.on('data', () => activity.touch(runtimeId));
       proxy.ws(req, socket, head, { target: ev.target });
     } else if (!ev.decision.allow) refuseUpgrade(socket, ev.decision, origin);
     else socket.destroy();

@@ -1,4 +1,5 @@
 import { CHANNELS } from '../../../schema/domain/channels.ts';
+import type { ActivitySink } from '../activity/activity-recorder.ts';
 import type { Route } from '../app.ts';
 import { HandoffStore } from '../auth/runtime-handoff-store.ts';
 import type { Viewer } from '../auth/viewer.ts';
@@ -21,6 +22,8 @@ export interface EntranceOptions {
   identityHeader?: string;
   /** Audit rate limiting. @default one row per (viewer, host, reason) per minute */
   audit?: OutcomeOptions;
+  /** Where requests let through to a runtime, and WebSocket traffic, count as activity. @default none */
+  activity?: ActivitySink;
 }
 
 /** The entrance policy inputs from configuration (PUBLIC_URL, RUNTIME_BASE_DOMAIN, admin flag). */
@@ -56,6 +59,7 @@ export function createEntrance(deps: AppDeps, listener: PgListener, options: Ent
     config: entranceConfig(deps.config),
     outcomes,
     logger: deps.logger,
+    activity: options.activity,
   });
   const edge = createEdge({
     gate,
@@ -63,6 +67,7 @@ export function createEntrance(deps: AppDeps, listener: PgListener, options: Ent
     identityHeader: options.identityHeader,
     onUnreachable: (id) => routing.invalidateRuntime(id),
     logger: deps.logger,
+    activity: options.activity,
   });
   const offCut = listener.on(CHANNELS.authInvalidate, (key) => edge.cut(key));
   const handoff = handoffRoutes({

@@ -1,3 +1,4 @@
+import type { ActivitySink } from '../activity/activity-recorder.ts';
 import type { Authenticator } from '../auth/viewer.ts';
 import type { Logger } from '../logger.ts';
 import { type DecideConfig, decide } from './decide.ts';
@@ -14,6 +15,8 @@ export interface GateDeps {
   config: DecideConfig;
   outcomes: Outcomes;
   logger: Pick<Logger, 'error'>;
+  /** Every request let through to a runtime is activity (idle culling). @default none */
+  activity?: ActivitySink;
 }
 
 export interface Evaluation {
@@ -55,6 +58,7 @@ export function createGate(deps: GateDeps) {
       decision = unavailable(wantsHtml(facts.hints));
     }
     deps.outcomes.record(decision, { viewer, ip: facts.ip }, facts.host);
+    if (decision.allow && runtime) deps.activity?.touch(runtime.runtimeId);
     return { decision, viewer, runtime };
   }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent } from 'undici';
+import type { ActivitySink } from '../activity/activity-recorder.ts';
 import type { Route } from '../app.ts';
 import type { PgListener } from '../db/pg-listener.ts';
 import type { Logger } from '../logger.ts';
@@ -33,6 +34,11 @@ export interface ModelProxyOptions {
   budgetRefreshMs?: number;
   /** Usage batch window. @default 50 */
   usageFlushMs?: number;
+  /**
+   * Model calls (chat completions, embeddings; not `GET /models`) are activity of the calling
+   * runtime, at their start and their end (a long stream keeps it active). @default none
+   */
+  activity?: ActivitySink;
 }
 
 /**
@@ -67,6 +73,7 @@ export function createModelProxy(deps: ModelProxyDeps, options: ModelProxyOption
     endpoint: 'chat' | 'embeddings',
   ): Promise<void> {
     const started = performance.now();
+    options.activity?.touch(who.runtimeId);
     const body = await readJson(req, maxBody);
     const model = typeof body.model === 'string' ? body.model : '';
     if (!model) throw badRequest('`model` is required.', 'missing_model');
@@ -75,6 +82,7 @@ export function createModelProxy(deps: ModelProxyDeps, options: ModelProxyOption
     await gate.check(who.userId, who.runtimeId);
     const call = prepareCall(route, endpoint, body, who.userId);
     const result = await forward(res, call, settings);
+    options.activity?.touch(who.runtimeId);
     record(who, route, endpoint, body.stream === true, result, started);
   }
 

@@ -1,5 +1,6 @@
 import type { Condition } from '../../../schema/domain/conditions.ts';
 import type { DesiredState, RetentionPolicy, RuntimePhase } from '../../../schema/domain/enums.ts';
+import type { RuntimeProfile } from '../../../schema/domain/profiles.ts';
 
 /**
  * A runtime row as the API sees it: plain data, `ownerId` instead of an ORM reference, and no
@@ -15,9 +16,13 @@ export interface RuntimeRecord {
   generation: number;
   retentionPolicy: RetentionPolicy;
   profile: string;
+  /** The profile's values copied at the last start (null: the built-in profile of that name). */
+  profileSpec: RuntimeProfile | null;
   runtimeVersion: string;
   restartNonce: number;
   specUpdatedAt: Date;
+  /** Why the runtime was asked to stop (`StopRequested`, `Idle`, `MaxAge`, `OwnerDisabled`); else null. */
+  stopReason: string | null;
   phase: RuntimePhase;
   conditions: Condition[];
   observedGeneration: number;
@@ -35,9 +40,11 @@ const COLUMNS = [
   'generation',
   'retention_policy',
   'profile',
+  'profile_spec',
   'runtime_version',
   'restart_nonce',
   'spec_updated_at',
+  'stop_reason',
   'phase',
   'conditions',
   'observed_generation',
@@ -55,6 +62,8 @@ export function runtimeColumns(alias = 'r', prefix = 'rt_'): string {
 
 const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : date(v));
+const jsonOrNull = <T>(v: unknown): T | null =>
+  v === null || v === undefined ? null : ((typeof v === 'string' ? JSON.parse(v) : v) as T);
 
 /** Maps a row selected with `runtimeColumns(alias, prefix)` back to a record. */
 export function runtimeFromRow(row: Record<string, unknown>, prefix = 'rt_'): RuntimeRecord {
@@ -68,9 +77,11 @@ export function runtimeFromRow(row: Record<string, unknown>, prefix = 'rt_'): Ru
     generation: Number(v('generation')),
     retentionPolicy: v('retention_policy') as RetentionPolicy,
     profile: String(v('profile')),
+    profileSpec: jsonOrNull<RuntimeProfile>(v('profile_spec')),
     runtimeVersion: String(v('runtime_version')),
     restartNonce: Number(v('restart_nonce')),
     specUpdatedAt: date(v('spec_updated_at')),
+    stopReason: (v('stop_reason') as string | null) ?? null,
     phase: v('phase') as RuntimePhase,
     conditions: (typeof conditions === 'string'
       ? JSON.parse(conditions)

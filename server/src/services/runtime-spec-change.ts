@@ -32,6 +32,16 @@ export interface SpecPatch {
   detail?: Record<string, unknown>;
 }
 
+/** The platform itself acting (the idle culler): no user, a label in the audit log. */
+export interface SystemActor {
+  viewer: null;
+  ip: null;
+  /** `actor_label` of the audit row, e.g. `idle-culler`. */
+  label: string;
+}
+
+export type SpecActor = Actor | SystemActor;
+
 /** A runtime locked for update, with the owner facts the lifecycle rules need. */
 export type LockedRuntime = RuntimeRecord & {
   ownerStatus: string;
@@ -65,18 +75,27 @@ export async function writeSpecChange(
   em: EntityManager,
   current: RuntimeRecord,
   patch: SpecPatch,
-  actor: Actor,
+  actor: SpecActor,
 ): Promise<RuntimeRecord> {
+  const desired = patch.desiredState ?? current.desiredState;
+  // The reason of the change that stopped it; cleared when it should run (or be deleted) again.
+  const stopReason =
+    desired !== 'stopped'
+      ? null
+      : patch.desiredState === 'stopped'
+        ? patch.reason
+        : current.stopReason;
   const rows = await sqlRunner(em)(
     `update runtimes
-        set desired_state = ?, retention_policy = ?, restart_nonce = ?,
+        set desired_state = ?, retention_policy = ?, restart_nonce = ?, stop_reason = ?,
             profile = ?, profile_spec = coalesce(?::jsonb, profile_spec),
             generation = generation + 1, spec_updated_at = now()
       where id = ? returning ${runtimeColumns('')}`,
     [
-      patch.desiredState ?? current.desiredState,
+      desired,
       patch.retentionPolicy ?? current.retentionPolicy,
       patch.restartNonce ?? current.restartNonce,
+      stopReason,
       patch.profile ?? current.profile,
       patch.profileSpec ? JSON.stringify(patch.profileSpec) : null,
       current.id,
@@ -120,7 +139,7 @@ async function recordSpecChange(
   em: EntityManager,
   runtime: RuntimeRecord,
   patch: SpecPatch,
-  actor: Actor,
+  actor: SpecActor,
 ): Promise<void> {
   const run = sqlRunner(em);
   await appendRuntimeEvent(run, {
@@ -129,7 +148,7 @@ async function recordSpecChange(
     phase: runtime.phase,
     reason: patch.reason,
     message: patch.message,
-    actorId: actor.viewer.userId,
+    actorId: actor.viewer?.userId ?? null,
   });
   // Queued on em's unit of work: flushed by the enclosing transaction, so it commits with the change.
   audit(em, actor, {
@@ -137,6 +156,7 @@ async function recordSpecChange(
     result: 'ok',
     targetType: 'runtime',
     targetId: runtime.id,
+    ...(actor.viewer ? {} : { actorLabel: actor.label }),
     detail: {
       ownerId: runtime.ownerId,
       generation: runtime.generation,

@@ -22,9 +22,11 @@ function runtime(over: Partial<RuntimeRecord> = {}): RuntimeRecord {
     generation: 2,
     retentionPolicy: 'preserve',
     profile: 'default',
+    profileSpec: null,
     runtimeVersion: '',
     restartNonce: 0,
     specUpdatedAt: at,
+    stopReason: null,
     phase: 'Starting',
     conditions: [],
     observedGeneration: 2,
@@ -88,6 +90,30 @@ describe('deriveStatus', () => {
       runtime({ phase: 'Stopped', desiredState: 'stopped' }),
       { ready: false },
       'Stopped.',
+    ],
+    [
+      'stopped by the owner',
+      runtime({ phase: 'Stopped', desiredState: 'stopped', stopReason: 'StopRequested' }),
+      { ready: false },
+      'Stopped.',
+    ],
+    [
+      'stopped because idle says so',
+      runtime({ phase: 'Stopped', desiredState: 'stopped', stopReason: 'Idle' }),
+      { ready: false },
+      'Stopped because it was idle. Start it again when you need it; your data is kept.',
+    ],
+    [
+      'an idle stop still on its way is "Stopping…"',
+      runtime({ phase: 'Stopping', desiredState: 'stopped', stopReason: 'Idle' }),
+      { ready: false },
+      'Stopping…',
+    ],
+    [
+      'max age',
+      runtime({ phase: 'Stopped', desiredState: 'stopped', stopReason: 'MaxAge' }),
+      { ready: false },
+      'Stopped: it reached the maximum run time. Start it again when you need it.',
     ],
   ])('%s', (_name, r, expected, message) => {
     const s = deriveStatus(r);

@@ -69,8 +69,16 @@ function statusMessage(
     (c) => c !== undefined && c.type !== 'Failed' && c.status !== 'True' && c.message !== '',
   );
   if (blocking && r.desiredState === 'running') return blocking.message;
-  return PHASE_MESSAGES[r.phase];
+  const why = r.desiredState === 'stopped' && r.phase === 'Stopped' ? r.stopReason : null;
+  return (why && STOPPED_MESSAGES[why]) || PHASE_MESSAGES[r.phase];
 }
+
+/** A stop the owner did not ask for says why (`Runtime.stopReason`). */
+const STOPPED_MESSAGES: Record<string, string> = {
+  Idle: 'Stopped because it was idle. Start it again when you need it; your data is kept.',
+  MaxAge: 'Stopped: it reached the maximum run time. Start it again when you need it.',
+  OwnerDisabled: 'Stopped: the owner was disabled.',
+};
 
 /** Share of a start that is done, by condition (KubeSpawner-style progress). */
 const STEP_PROGRESS: Partial<Record<Condition['type'], number>> = {

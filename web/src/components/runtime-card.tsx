@@ -1,5 +1,6 @@
 import type { RuntimeEventViewFragment, RuntimeViewFragment } from '../gql/graphql.ts';
 import { formatDateTime, formatRelative, titleCase } from '../lib/format.ts';
+import { AutoStop } from './auto-stop.tsx';
 import { PhaseBadge } from './phase-badge.tsx';
 import { RuntimeActions } from './runtime-actions.tsx';
 import { RuntimeLogs } from './runtime-logs.tsx';
@@ -30,6 +31,7 @@ export function RuntimeCard({ runtime, events, liveError, onChanged, onRecreate 
           {runtime.status.message}
         </p>
         <RuntimeProgress runtime={runtime} />
+        <AutoStop runtime={runtime} />
         <div className="row open-row">
           {canOpen ? (
             <a className="btn btn-primary" href={runtime.openUrl} target="_blank" rel="noopener">
@@ -62,6 +64,8 @@ export function RuntimeCard({ runtime, events, liveError, onChanged, onRecreate 
           <dd>{runtime.readyAt && runtime.status.ready ? formatDateTime(runtime.readyAt) : '—'}</dd>
           <dt>Last change requested</dt>
           <dd>{formatRelative(runtime.specUpdatedAt)}</dd>
+          <dt>Last activity</dt>
+          <dd>{runtime.lastActivityAt ? formatRelative(runtime.lastActivityAt) : '—'}</dd>
         </dl>
       </Card>
       {!deleted && <RuntimeLogs runtimeId={runtime.id} />}

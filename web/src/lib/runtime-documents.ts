@@ -11,6 +11,10 @@ export const RuntimeViewFragment = graphql(`
     readyAt
     specUpdatedAt
     retentionPolicy
+    lastActivityAt
+    idleStopAt
+    maxAgeStopAt
+    stopReason
     profile
     owner {
       id

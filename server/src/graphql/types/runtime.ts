@@ -2,6 +2,7 @@ import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import type { RetentionPolicy, RuntimePhase } from '../../../../schema/domain/enums.ts';
 import type { User } from '../../../../schema/entities/user.entity.ts';
+import { runtimeAutoStop } from '../../activity/auto-stop.ts';
 import type { Context } from '../../context.ts';
 import { runtimeLimits } from '../../services/runtime-limits.ts';
 import {
@@ -61,7 +62,32 @@ export const RuntimeRef = builder.node(builder.objectRef<RuntimeRecord>('Runtime
       resolve: (r) => deriveProgress(r, null),
     }),
     readyAt: t.expose('readyAt', { type: 'DateTime', nullable: true }),
-    lastActivityAt: t.expose('lastActivityAt', { type: 'DateTime', nullable: true }),
+    lastActivityAt: t.expose('lastActivityAt', {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'Last activity: a request let through to the runtime, WebSocket traffic from a client, or a model call with its key. Written every 30 s, so up to that much behind.',
+    }),
+    idleStopAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'When the runtime stops (reason `Idle`) unless there is activity before. Null: it is not meant to run, or no idle timeout applies (IDLE_TIMEOUT_MINUTES, the profile’s override).',
+      resolve: (r, _args, ctx) => runtimeAutoStop(ctx.deps.config, r).idleStopAt,
+    }),
+    maxAgeStopAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'When the runtime stops (reason `MaxAge`) however active it is. Null: it is not meant to run, or MAX_RUNTIME_AGE_HOURS is off.',
+      resolve: (r, _args, ctx) => runtimeAutoStop(ctx.deps.config, r).maxAgeStopAt,
+    }),
+    stopReason: t.string({
+      nullable: true,
+      description:
+        'Why it was asked to stop: `StopRequested` (its owner or an admin), `Idle`, `MaxAge`, `OwnerDisabled`. Null unless desiredState is STOPPED. Starting it again is always allowed.',
+      resolve: (r) => r.stopReason,
+    }),
     openUrl: t.string({
       description: "Where the owner opens the runtime's Control UI.",
       resolve: async (r, _args, ctx) => {
