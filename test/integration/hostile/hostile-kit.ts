@@ -158,7 +158,13 @@ export async function bareGraphqlWs(url: string, headers: Record<string, string>
         };
         waiting.set(id, { seen, done });
         if (closed) return done();
-        ws.send(JSON.stringify({ type: 'subscribe', id, payload }));
+        let message: string;
+        try {
+          message = JSON.stringify({ type: 'subscribe', id, payload });
+        } catch {
+          return done(); // too deep even for this side to serialise
+        }
+        ws.send(message);
       });
     },
     closed: () => closed,
