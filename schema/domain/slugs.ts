@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
  * "open workspace" URLs) and the orchestrator (allowed origins, IngressRoutes), so it lives here.
  *
  * A label that had to be changed from the lowercase username (characters replaced or truncated) gets a
- * 6-hex hash suffix of the original, so two usernames can never map to the same label.
+ * 6-hex hash suffix of the original, so two usernames do not map to the same label by accident. A
+ * hashed label is itself a valid username, though, and 6 hex digits can be matched on purpose: the
+ * server refuses a new username whose label an existing user has (services/users.ts).
  */
 export function userHostLabel(username: string): string {
   const lower = username.toLowerCase();

@@ -15,7 +15,7 @@ import {
 } from '../graphql/errors.ts';
 import { audit, auditNow } from './audit.ts';
 import { checkThrottle, redirectFor, type SignInResult, startSession } from './sessions.ts';
-import { createUser, usernameRace } from './users.ts';
+import { createUser, hostLabelConflict, hostLabelTaken, usernameRace } from './users.ts';
 
 /** What a public visitor may learn about an invitation link (never the email or who created it). */
 export type InvitationState = 'valid' | 'expired' | 'revoked' | 'consumed' | 'not_found';
@@ -80,6 +80,8 @@ export async function createInvitation(
   ) {
     throw new ConflictError('A user with this username already exists.', 'USERNAME_TAKEN');
   }
+  if (input.usernameLock && (await hostLabelTaken(ctx.em, input.usernameLock)))
+    throw hostLabelConflict();
   const token = randomSecret();
   const invitation = ctx.em.create(Invitation, {
     id: crypto.randomUUID(),

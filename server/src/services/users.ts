@@ -5,6 +5,7 @@ import {
   UniqueConstraintViolationException,
 } from '@mikro-orm/postgresql';
 import type { UserRole, UserStatus } from '../../../schema/domain/enums.ts';
+import { userHostLabel } from '../../../schema/domain/slugs.ts';
 import { Session } from '../../../schema/entities/session.entity.ts';
 import { User } from '../../../schema/entities/user.entity.ts';
 import {
@@ -95,6 +96,9 @@ export async function createUser(em: EntityManager, input: NewUser): Promise<Use
   const key = usernameKey(input.username);
   if ((await em.count(User, { usernameKey: key })) > 0)
     throw new ConflictError('This username is taken.', 'USERNAME_TAKEN');
+  // Serialises account creation, so two new names cannot claim one runtime host at once.
+  await em.execute(`select pg_advisory_xact_lock(hashtext('clawloops:user-create'))`);
+  if (await hostLabelTaken(em, input.username)) throw hostLabelConflict();
   return em.create(User, {
     id: crypto.randomUUID(),
     username: input.username,
@@ -104,6 +108,24 @@ export async function createUser(em: EntityManager, input: NewUser): Promise<Use
     passwordHash: await hashPassword(input.password),
   });
 }
+
+/**
+ * Whether another user's runtime host label (`u-<label>`, userHostLabel) is the one `username`
+ * would get. Labels that needed no hash never collide, but a hashed label (`bob.smith` →
+ * `u-bob-smith-<6 hex>`) is itself a valid username, and 6 hex digits can be matched offline. So
+ * every existing name is checked: linear in users, once per account created or invited by name.
+ */
+export async function hostLabelTaken(em: EntityManager, username: string): Promise<boolean> {
+  const label = userHostLabel(username);
+  const rows = await em.execute<{ username: string }[]>('select username from users');
+  return rows.some((r) => userHostLabel(r.username) === label);
+}
+
+export const hostLabelConflict = () =>
+  new ConflictError(
+    'This username is too close to an existing one: both would open the same runtime address.',
+    'USERNAME_TAKEN',
+  );
 
 /** Turns the race "two requests create the same username" into the same ConflictError. */
 export function usernameRace(err: unknown): never {

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shortHash } from '../../../schema/domain/slugs.ts';
 import { setupToken } from '../../../server/src/auth/first-run.ts';
-import { expectNoGraphQLErrors, gql } from '../../testkit/graphql.ts';
+import { expectNoGraphQLErrors, gql, sessionCookie } from '../../testkit/graphql.ts';
 import { type Seeder, seed } from '../../testkit/seed.ts';
 import { startTestServer, type TestServer } from '../../testkit/server.ts';
 import { rawRequest } from './hostile-kit.ts';
@@ -30,6 +34,15 @@ const LOGIN = `mutation ($u: String!, $p: String!) {
 const SETUP = `mutation ($t: String!, $u: String!, $p: String!) {
   setupFirstAdmin(token: $t, username: $u, password: $p) {
     __typename
+    ... on Error { code }
+    ... on InvalidInputError { fieldErrors { path message } }
+  }
+}`;
+
+const CREATE = `mutation ($lock: String) {
+  createInvitation(role: USER, usernameLock: $lock, expiresInHours: 1) {
+    __typename
+    ... on CreateInvitationPayload { token }
     ... on Error { code }
     ... on InvalidInputError { fieldErrors { path message } }
   }
@@ -193,5 +206,111 @@ describe('setup token', () => {
     } finally {
       await fresh.stop();
     }
+  });
+});
+
+/** Path-like, control, bidi, confusable, invisible and oversized names: none is a username. */
+const HOSTILE_USERNAMES = [
+  '../x',
+  '..',
+  'a/b',
+  'a\\b',
+  'a\u0000b',
+  '\u202eevil',
+  'аdmin',
+  'ａｄｍｉｎ',
+  'ad\u200bmin',
+  'a b',
+  ' admin',
+  'admin\n',
+  'user@example.com',
+  '.hidden',
+  '-dash',
+  'ab',
+  '',
+  'x'.repeat(65),
+  'x'.repeat(10_000),
+  '%2e%2e%2fx',
+  "x'; drop table users; --",
+  '😀😀😀',
+];
+
+describe('hostile usernames', () => {
+  let fresh: TestServer;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'clawloops-hostile-names-'));
+    fresh = await startTestServer({ env: { DATA_DIR: dataDir } });
+  });
+  afterAll(() => fresh?.stop());
+  const count = async () =>
+    Number(
+      (await fresh.deps.orm.em.fork().getConnection().execute('select count(*) n from users'))[0]
+        ?.n,
+    );
+  const usernameError = (result: { __typename: string; fieldErrors?: { path: string }[] }) => {
+    expect(result.__typename).toBe('InvalidInputError');
+    return result.fieldErrors?.map((f) => f.path);
+  };
+
+  it('are refused with a field error at first-run setup, invitation and accept; nothing is created', async () => {
+    const t = setupToken(fresh.deps.secret);
+    // NUL never reaches a resolver (BAD_USER_INPUT for the whole operation); the rest are field errors.
+    for (const u of HOSTILE_USERNAMES) {
+      const res = await gql(fresh.url, SETUP, { t, u, p: 'Root-pass-12' }, fromNewIp());
+      if (u.includes('\u0000')) expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      else expect(usernameError(res.data.setupFirstAdmin), u).toEqual(['username']);
+    }
+    expect(await count()).toBe(0);
+
+    const setup = await gql(fresh.url, SETUP, { t, u: 'root', p: 'Root-pass-12' });
+    const admin = { cookie: sessionCookie(setup) };
+    for (const lock of HOSTILE_USERNAMES.filter((u) => u && !u.includes('\u0000'))) {
+      const res = await gql(fresh.url, CREATE, { lock }, admin);
+      expect(usernameError(res.data.createInvitation), lock).toEqual(['usernameLock']);
+    }
+    const inv = await seed(fresh).createInvitation();
+    for (const u of HOSTILE_USERNAMES.filter((x) => !x.includes('\u0000'))) {
+      const res = await gql(
+        fresh.url,
+        ACCEPT,
+        { t: inv.token, u, p: 'Guest-pass-12' },
+        fromNewIp(),
+      );
+      expect(usernameError(res.data.acceptInvitation), u).toContain('username');
+    }
+    expect(await count()).toBe(1);
+    expect(readdirSync(dataDir)).toEqual([]);
+  });
+
+  it('a username whose runtime host would be another user’s is refused', async () => {
+    // `bob.smith` is served at u-bob-smith-<hash of "bob.smith">: that label is a valid username too.
+    const s2 = seed(fresh);
+    await s2.createUser({ username: 'bob.smith' });
+    const twin = `bob-smith-${shortHash('bob.smith')}`;
+    const inv = await s2.createInvitation();
+    const res = await gql(fresh.url, ACCEPT, { t: inv.token, u: twin, p: 'Twin-pass-123' });
+    expect(expectNoGraphQLErrors(res).acceptInvitation).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'USERNAME_TAKEN',
+    });
+    // Both at once: one account, whichever commits first.
+    const [a, b] = [await s2.createInvitation(), await s2.createInvitation()];
+    const names = ['carol.x', `carol-x-${shortHash('carol.x')}`];
+    const raced = await Promise.all(
+      names.map((u, i) =>
+        gql(fresh.url, ACCEPT, { t: (i ? b : a).token, u, p: 'Carol-pass-123' }, fromNewIp()),
+      ),
+    );
+    expect(raced.map((r) => r.data.acceptInvitation.__typename).sort()).toEqual([
+      'AcceptInvitationPayload',
+      'ConflictError',
+    ]);
+    const admin = await s2.loginAs(await s2.createUser({ role: 'admin' }));
+    const locked = await gql(fresh.url, CREATE, { lock: twin.toUpperCase() }, { cookie: admin });
+    expect(expectNoGraphQLErrors(locked).createInvitation).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'USERNAME_TAKEN',
+    });
   });
 });
