@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { DocumentNode, ExecutionArgs, execute, GraphQLError, subscribe } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import { createGraphQLError } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import { fallbackCode } from '../http/mask-error.ts';
 import { clientIp, type ProxyTrust } from '../http/proxy-trust.ts';
@@ -39,6 +40,14 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, trust: ProxyTrust) {
         return withRequestId(root.requestId, () => root.subscribe(args));
       },
       onSubscribe: async (ctx, _id, params) => {
+        // This operation's id is already in `ctx.subscriptions`.
+        if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS_PER_SOCKET)
+          return [
+            createGraphQLError(
+              `A connection runs at most ${MAX_OPERATIONS_PER_SOCKET} operations at once; complete some first.`,
+              { extensions: { code: 'TOO_MANY_OPERATIONS' } },
+            ),
+          ];
         const req = ctx.extra.request;
         const headers = new Headers();
         for (const [k, v] of Object.entries(req.headers))
@@ -104,6 +113,12 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, trust: ProxyTrust) {
     },
   };
 }
+
+/**
+ * Operations one socket may run at once. The SPA holds a handful; each open subscription costs the
+ * server about 20 kB, so without a cap one signed-in client could hold gigabytes on one socket.
+ */
+export const MAX_OPERATIONS_PER_SOCKET = 100;
 
 /** graphql-ws's messages → the codes Yoga gives the same failures over HTTP. */
 const OWN_ERROR_CODES: Record<string, string> = {

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { MAX_OPERATIONS_PER_SOCKET } from '../../../server/src/graphql/ws.ts';
 import { expectNoGraphQLErrors, gql, wsClient } from '../../testkit/graphql.ts';
 import { type Seeder, seed } from '../../testkit/seed.ts';
 import { startTestServer, type TestServer } from '../../testkit/server.ts';
+import { waitFor } from '../../testkit/wait.ts';
 import { bareGraphqlWs } from '../hostile/hostile-kit.ts';
 
 let server: TestServer;
@@ -263,6 +266,49 @@ describe('graphql-ws', () => {
         { type: 'complete' },
       ]);
       expect(ws.closed()).toBeNull();
+    } finally {
+      ws.close();
+    }
+  });
+
+  it(`one socket runs at most ${MAX_OPERATIONS_PER_SOCKET} operations at once; the rest are refused, the socket stays`, async () => {
+    const ws = new WebSocket(server.wsUrl, 'graphql-transport-ws', { headers: { cookie } });
+    const errors: { id: string; payload: { extensions?: { code?: string } }[] }[] = [];
+    let closed = false;
+    ws.on('close', () => {
+      closed = true;
+    });
+    const acked = new Promise<void>((resolve) =>
+      ws.on('message', (data) => {
+        const msg = JSON.parse(String(data));
+        if (msg.type === 'connection_ack') resolve();
+        if (msg.type === 'error') errors.push(msg);
+      }),
+    );
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(JSON.stringify({ type: 'connection_init' }));
+    await acked;
+    const subscribe = (id: string) =>
+      ws.send(
+        JSON.stringify({
+          type: 'subscribe',
+          id,
+          payload: { query: 'subscription { runtimeEvents { __typename } }' },
+        }),
+      );
+    try {
+      for (let i = 0; i < MAX_OPERATIONS_PER_SOCKET + 20; i++) subscribe(String(i));
+      await waitFor('20 refusals', () => errors.length >= 20);
+      expect(errors.map((e) => e.payload[0]?.extensions?.code)).toEqual(
+        Array(20).fill('TOO_MANY_OPERATIONS'),
+      );
+      // Completing one makes room for another.
+      ws.send(JSON.stringify({ type: 'complete', id: '0' }));
+      await new Promise((r) => setTimeout(r, 100));
+      subscribe('again');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(errors.length).toBe(20);
+      expect(closed).toBe(false);
     } finally {
       ws.close();
     }
