@@ -45,6 +45,15 @@ const chat = (body: Record<string, unknown>) =>
 describe('refused before the upstream', () => {
   const cases: [string, () => ReturnType<typeof send>, number, string][] = [
     ['not JSON', () => send('/chat/completions', 'model=chat'), 400, 'invalid_json'],
+    [
+      'a form post',
+      () =>
+        send('/chat/completions', 'model=chat&messages=x', {
+          'content-type': 'application/x-www-form-urlencoded',
+        }),
+      400,
+      'invalid_json',
+    ],
     ['a JSON array', () => send('/chat/completions', '[{"model":"chat"}]'), 400, 'invalid_json'],
     ['JSON null', () => send('/chat/completions', 'null'), 400, 'invalid_json'],
     ['truncated JSON', () => send('/chat/completions', '{"model":"chat",'), 400, 'invalid_json'],
@@ -103,6 +112,13 @@ describe('refused before the upstream', () => {
 });
 
 describe('forwarded, but capped and metered', () => {
+  it('a JSON body under another content type is still just JSON (bearer-only: no CSRF to fear)', async () => {
+    const res = await send('/chat/completions', JSON.stringify({ model: 'chat', messages }), {
+      'content-type': 'text/plain',
+    });
+    expect(res.status).toBe(200);
+  });
+
   it('max_tokens 1e12 reaches the upstream as the route cap', async () => {
     const res = await chat({ max_tokens: 1e12, max_completion_tokens: 1e9 });
     expect(res.status).toBe(200);
@@ -152,6 +168,8 @@ describe('forwarded, but capped and metered', () => {
         authorization: `Bearer ${bobs.key}`,
       });
     expect((await asBob({})).status).toBe(200);
+    // In the ledger now: the budget's NOTIFY may still drop the gate's cache and reload from it.
+    await m.usageRows(bobs.runtimeId);
     for (const body of [{}, { n: 128, max_tokens: 1e12 }, { stream: true }]) {
       const res = await asBob(body);
       expect(res.status).toBe(429);
