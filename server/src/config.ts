@@ -9,8 +9,8 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
-  /** External URL of the app, used in links (setup, invitations). */
-  PUBLIC_URL: z.url().default('http://localhost:8080'),
+  /** External URL of the app, used in links (setup, invitations). Unset: http://localhost:<PORT>. */
+  PUBLIC_URL: z.url().optional(),
   /** PostgreSQL URL. Unset: embedded PostgreSQL under DATA_DIR. */
   DATABASE_URL: z.string().optional(),
   DATA_DIR: z.string().default('.data'),
@@ -80,7 +80,7 @@ export const configSchema = z.object({
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(2000),
 });
 
-export type Config = z.infer<typeof configSchema>;
+export type Config = Omit<z.infer<typeof configSchema>, 'PUBLIC_URL'> & { PUBLIC_URL: string };
 
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const result = configSchema.safeParse(env);
@@ -88,5 +88,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return result.data;
+  // Links printed and sent (setup, invitations, runtime origins) must point where the server listens.
+  const port = result.data.PORT || 8080;
+  return { ...result.data, PUBLIC_URL: result.data.PUBLIC_URL ?? `http://localhost:${port}` };
 }

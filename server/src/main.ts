@@ -45,7 +45,7 @@ async function main() {
 
   const modelProxyUrl = config.MODEL_PROXY_URL ?? `http://127.0.0.1:${port}/v1`;
   if (config.EMBEDDED_ORCHESTRATOR)
-    stops.unshift(startOrchestratorWorker(databaseUrl, secret, modelProxyUrl));
+    stops.unshift(startOrchestratorWorker(databaseUrl, secret, modelProxyUrl, config.PUBLIC_URL));
 
   const base = config.PUBLIC_URL.replace(/:\d+$/, '').replace(/\/$/, '');
   logger.info(`ClawLoops is running at ${base}:${port}  (GraphQL: ${base}:${port}/graphql)`);
@@ -63,6 +63,7 @@ function startOrchestratorWorker(
   databaseUrl: string,
   secret: string,
   modelProxyUrl: string,
+  publicUrl: string,
 ): () => Promise<void> {
   const worker = new Worker(new URL('../../orchestrator/src/main.ts', import.meta.url), {
     env: {
@@ -72,6 +73,7 @@ function startOrchestratorWorker(
       STOP_RUNTIMES_ON_EXIT: process.env.STOP_RUNTIMES_ON_EXIT ?? 'true',
       CLAWLOOPS_SECRET: secret,
       MODEL_PROXY_URL: modelProxyUrl,
+      PUBLIC_URL: publicUrl,
     },
   });
   worker.on('error', (err) => logger.error({ err }, 'orchestrator worker failed'));
