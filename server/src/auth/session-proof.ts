@@ -10,6 +10,15 @@ export interface SessionProof {
 const AUDIENCE = 'clawloops:session';
 const keys = new Map<string, Uint8Array>();
 
+/**
+ * Cookie values already verified, per process secret, with their expiry. Every request through the
+ * entrance carries the same cookie, and the HS256 check (WebCrypto, a thread-pool job) was the
+ * largest cost of a forward-auth decision. Only verified values are kept: a forged one pays the full
+ * check each time. Bounded; revocation is not this cache's business (the session row decides).
+ */
+const verified = new Map<string, Map<string, { proof: SessionProof; expiresAtMs: number }>>();
+const MAX_VERIFIED = 20_000;
+
 /** The HS256 key for session proofs, derived once per process secret. */
 function signingKey(secret: string): Uint8Array {
   let key = keys.get(secret);
@@ -41,16 +50,32 @@ export function signSessionProof(
 export async function verifySessionProof(
   secret: string,
   value: string,
+  now: number = Date.now(),
 ): Promise<SessionProof | null> {
+  const known = verified.get(secret)?.get(value);
+  if (known) return known.expiresAtMs > now ? { ...known.proof } : null;
   try {
     const { payload } = await jwtVerify(value, signingKey(secret), {
       algorithms: ['HS256'],
       audience: AUDIENCE,
+      currentDate: new Date(now),
     });
-    const { sid, sec } = payload;
-    if (typeof sid !== 'string' || typeof sec !== 'string') return null;
-    return { sessionId: sid, secret: sec };
+    const { sid, sec, exp } = payload;
+    if (typeof sid !== 'string' || typeof sec !== 'string' || typeof exp !== 'number') return null;
+    const proof = { sessionId: sid, secret: sec };
+    remember(secret, value, proof, exp * 1000);
+    return { ...proof };
   } catch {
     return null;
   }
+}
+
+function remember(secret: string, value: string, proof: SessionProof, expiresAtMs: number): void {
+  let bySecret = verified.get(secret);
+  if (!bySecret) {
+    bySecret = new Map();
+    verified.set(secret, bySecret);
+  }
+  if (bySecret.size >= MAX_VERIFIED) bySecret.clear();
+  bySecret.set(value, { proof, expiresAtMs });
 }
