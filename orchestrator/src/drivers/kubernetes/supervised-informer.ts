@@ -50,14 +50,19 @@ export function superviseInformer<T extends KubernetesObject>(
   );
   const synced = gate();
   const run = keepAlive(informer, state, options, synced.open);
+  let listener: ((obj: T) => void) | undefined;
   return {
     cache: informer,
     async start(onObject) {
       state.stopped = false;
-      informer.on('change', (obj) => {
+      // Started again after a step-down: the new term's callback replaces the old one (adding it
+      // made every event reach each past controller too, one more per re-election).
+      if (listener) informer.off('change', listener);
+      listener = (obj) => {
         state.failures = 0;
         onObject(obj);
-      });
+      };
+      informer.on('change', listener);
       await run();
       await synced.promise;
     },
