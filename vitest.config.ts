@@ -11,13 +11,24 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{schema,server,orchestrator,test,web}/**/*.test.ts'],
-          exclude: ['**/*.int.test.ts', 'test/integration/**', 'test/e2e/**', '**/node_modules/**'],
+          exclude: [
+            '**/*.int.test.ts',
+            'test/integration/**',
+            'test/e2e/**',
+            'test/chaos/**',
+            '**/node_modules/**',
+          ],
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['**/*.int.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: [
+            '**/*.int.test.ts',
+            'test/integration/**/*.test.ts',
+            'test/e2e/**/*.test.ts',
+            'test/chaos/**/*.test.ts',
+          ],
           exclude: ['**/node_modules/**'],
           globalSetup: ['test/testkit/global-setup.ts'],
           testTimeout: 60_000,

@@ -150,6 +150,7 @@ export function unauthorized(): StatusError {
 export function injected(code: number, message: string): StatusError {
   const reasons: Record<number, string> = {
     409: 'Conflict',
+    410: 'Expired',
     429: 'TooManyRequests',
     500: 'InternalError',
     503: 'ServiceUnavailable',

