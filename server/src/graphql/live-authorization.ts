@@ -1,7 +1,9 @@
-import type { ExecutionResult } from 'graphql';
+import { type ExecutionResult, GraphQLError } from 'graphql';
 import { type Plugin, Repeater } from 'graphql-yoga';
+import { User } from '../../../schema/entities/user.entity.ts';
 import type { Viewer } from '../auth/viewer.ts';
 import type { Context } from '../context.ts';
+import { DomainError } from './errors.ts';
 
 /**
  * Subscriptions are authorised when they open (in the services, before any listener exists). This
@@ -9,8 +11,9 @@ import type { Context } from '../context.ts';
  * concern the stream's credential (its session, its user — logout, disable, role or password
  * change, token revocation — or `*` after a lost LISTEN connection), the credential is
  * authenticated again, and the stream ends unless it still names the same user with the same role
- * and scopes. The client sees the stream complete; resubscribing (from its cursor) is authorised
- * afresh. Works alike for graphql-ws and SSE, which share this plugin through `getEnveloped`.
+ * and scopes. Its last message says why (`USER_DISABLED`, `UNAUTHENTICATED` or `FORBIDDEN`), so a
+ * client can tell "signed out" from a dropped connection; resubscribing (from its cursor) is
+ * authorised afresh. Works alike for graphql-ws and SSE, which share this plugin via `getEnveloped`.
  */
 export function useLiveAuthorization(): Plugin<Context> {
   return {
@@ -33,8 +36,10 @@ function boundToCredential(source: Stream, ctx: Context, viewer: Viewer): Stream
     const off = ctx.deps.authenticator.onInvalidate((key) => {
       if (!concerns(key, viewer)) return;
       ctx.reauthenticate().then(
-        (now) => {
-          if (!sameAuthority(viewer, now)) stop();
+        async (now) => {
+          if (sameAuthority(viewer, now)) return;
+          await push({ errors: [await whyEnded(ctx, viewer, now)] }).catch(() => {});
+          stop();
         },
         () => stop(),
       );
@@ -49,6 +54,21 @@ function boundToCredential(source: Stream, ctx: Context, viewer: Viewer): Stream
     }
     stop();
   });
+}
+
+async function whyEnded(ctx: Context, before: Viewer, now: Viewer | null): Promise<GraphQLError> {
+  // A DomainError inside, so error masking passes its code and message through as for any other.
+  const ended = (code: string, message: string) =>
+    new GraphQLError(message, { originalError: new DomainError(code, message) });
+  if (now)
+    return ended('FORBIDDEN', 'Your role or permissions changed; this live stream has ended.');
+  const user = await ctx.deps.orm.em
+    .fork()
+    .findOne(User, { id: before.userId }, { fields: ['status'] })
+    .catch(() => null);
+  if (user?.status === 'disabled')
+    return ended('USER_DISABLED', 'This account is disabled. Ask an administrator to enable it.');
+  return ended('UNAUTHENTICATED', 'Your session has ended. Sign in again.');
 }
 
 function concerns(key: string, viewer: Viewer): boolean {

@@ -48,6 +48,8 @@ interface Stream {
   /** Resolves when the server ended the stream (or the socket). */
   ended: Promise<void>;
   close(): Promise<void>;
+  /** Every message received after the first (graphql-ws only). */
+  later: unknown[];
 }
 
 /** Opens a subscription on `server` and waits for its first item (it is authorised and live). */
@@ -64,13 +66,14 @@ async function open(
     const first = await it.next();
     expect(JSON.stringify(first.value)).not.toMatch(/Error/);
     // Completed by the server: ended. Failing because we closed the socket: never "ended".
+    const later: unknown[] = [];
     const ended = new Promise<void>((resolve) => {
       void (async () => {
-        while (!(await it.next()).done);
+        for (let n = await it.next(); !n.done; n = await it.next()) later.push(n.value);
         resolve();
       })().catch(() => {});
     });
-    return { ended, close: async () => ws.dispose() };
+    return { ended, close: async () => ws.dispose(), later };
   }
   const abort = new AbortController();
   const res = await fetch(server.url, {
@@ -99,7 +102,7 @@ async function open(
       if (done || decoder.decode(value).includes('event: complete')) return;
     }
   })().catch(() => {});
-  return { ended, close: async () => abort.abort() };
+  return { ended, close: async () => abort.abort(), later: [] };
 }
 
 async function endsWithin(stream: Stream, ms: number): Promise<boolean> {
@@ -149,6 +152,10 @@ describe.each(['ws', 'sse'] as const)('open subscriptions over %s', (transport) 
     );
     expect(await endsWithin(byCookie, 3_000)).toBe(true);
     expect(await endsWithin(byToken, 3_000)).toBe(true);
+    if (transport === 'ws') {
+      // The last word says why, so a client can show "account disabled" rather than a dropped line.
+      expect(JSON.stringify(byCookie.later.at(-1))).toContain('USER_DISABLED');
+    }
 
     const u = await tenant();
     const created = await gql(

@@ -1,7 +1,9 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { getOperationName, stringifyDocument } from '@urql/core';
 import { useEffect, useRef, useState } from 'react';
+import { useViewer } from '../auth/viewer.tsx';
 import { useApi } from './api-provider.tsx';
+import { navigate } from './router.tsx';
 
 export interface LiveOptions<TData> {
   /**
@@ -33,9 +35,12 @@ export function useLiveSubscription<TData, TVars extends object>(
   options: LiveOptions<TData>,
 ): LiveState {
   const { ws } = useApi().api;
+  const { refresh } = useViewer();
   const [error, setError] = useState<string | null>(null);
   const latest = useRef(options);
   latest.current = options;
+  const refreshViewer = useRef(refresh);
+  refreshViewer.current = refresh;
   const key = JSON.stringify(variables);
 
   useEffect(() => {
@@ -54,6 +59,11 @@ export function useLiveSubscription<TData, TVars extends object>(
         next(result) {
           if (result.errors?.length) {
             setError(result.errors.map((e) => e.message).join(' '));
+            // The server ends a stream whose credential no longer holds, saying why.
+            const codes = result.errors.map((e) => e.extensions?.code);
+            if (codes.includes('USER_DISABLED')) navigate('/disabled', { replace: true });
+            if (codes.some((c) => c === 'USER_DISABLED' || c === 'UNAUTHENTICATED'))
+              refreshViewer.current();
             return;
           }
           if (!result.data) return;
