@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../test/testkit/database.ts';
-import { initOrm } from './orm-config.ts';
+import { initOrm } from '../../../schema/orm-config.ts';
+import { createTestDatabase } from '../../testkit/database.ts';
 
 /**
  * The committed migrations are the schema; the entities describe it to MikroORM. If they drift, an
