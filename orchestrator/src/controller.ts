@@ -10,7 +10,7 @@ import type { Logger } from './logger.ts';
 import { reconcileDuration, reconcileErrors } from './metrics.ts';
 import { deleteCredential, loadGrantedModels, writeCredential } from './model-access.ts';
 import { KeyedQueue } from './queue.ts';
-import { failurePlan } from './reconcile/failure.ts';
+import { breakerTrips, failurePlan, isTransientError } from './reconcile/failure.ts';
 import { type PlannerSettings, plan } from './reconcile/runtime.ts';
 import { listActiveRuntimeIds, loadRuntime } from './status/runtime-row.ts';
 import { writeStatus } from './status/write.ts';
@@ -29,17 +29,22 @@ export interface ControllerOptions {
   resyncMs?: number;
   /** Consecutive reconcile errors before the runtime is marked Failed. @default 5 */
   maxConsecutiveErrors?: number;
+  /** How long errors that may clear by themselves (5xx, timeouts…) must last to count. @default 120_000 */
+  transientErrorSpanMs?: number;
   planner?: Partial<PlannerSettings>;
   now?: () => Date;
 }
 
 export function createController(o: ControllerOptions) {
   const queue = new KeyedQueue();
-  const errors = new Map<string, number>();
+  const errors = new Map<string, { count: number; sinceMs: number; transient: boolean }>();
   const starting = new Set<string>();
   const settings: PlannerSettings = { maxRestarts: 5, failedRetryMs: 60_000, ...o.planner };
   const maxStarts = o.maxConcurrentStarts ?? 4;
-  const maxErrors = o.maxConsecutiveErrors ?? 5;
+  const limits = {
+    max: o.maxConsecutiveErrors ?? 5,
+    transientSpanMs: o.transientErrorSpanMs ?? 120_000,
+  };
   const now = o.now ?? (() => new Date());
   let resyncTimer: NodeJS.Timeout | undefined;
   let workers: Promise<void>[] = [];
@@ -100,11 +105,21 @@ export function createController(o: ControllerOptions) {
   }
 
   async function onError(id: string, err: unknown): Promise<void> {
-    const n = (errors.get(id) ?? 0) + 1;
-    errors.set(id, n);
+    const nowMs = now().getTime();
+    const before = errors.get(id);
+    const streak = {
+      count: (before?.count ?? 0) + 1,
+      sinceMs: before?.sinceMs ?? nowMs,
+      transient: (before?.transient ?? true) && isTransientError(err),
+    };
+    errors.set(id, streak);
+    const n = streak.count;
     const message = err instanceof Error ? err.message : String(err);
-    o.logger.warn({ runtimeId: id, attempt: n, err: message }, 'reconcile failed');
-    if (n >= maxErrors) {
+    o.logger.warn(
+      { runtimeId: id, attempt: n, transient: streak.transient, err: message },
+      'reconcile failed',
+    );
+    if (breakerTrips(streak, nowMs, limits)) {
       const em = o.orm.em.fork() as EntityManager;
       const row = await loadRuntime(em, id).catch(() => null);
       if (row) {
