@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AuthUnavailableError } from './auth/viewer.ts';
 import type { AppDeps } from './context.ts';
 import { attachGraphqlWs } from './graphql/ws.ts';
 import { buildYoga } from './graphql/yoga.ts';
@@ -70,9 +71,11 @@ export function buildApp(deps: AppDeps, options: BuildAppOptions = {}) {
       if (options.fallback && (await options.fallback(req, res))) return;
       sendJson(res, 404, { code: 'NOT_FOUND', message: 'No such route.' });
     } catch (err) {
+      if (res.headersSent) return void res.destroy();
+      if (err instanceof AuthUnavailableError)
+        return sendJson(res, 503, { code: err.code, message: err.message });
       deps.logger.error({ err }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { code: 'INTERNAL', message: 'Internal error.' });
-      else res.destroy();
+      sendJson(res, 500, { code: 'INTERNAL', message: 'Internal error.' });
     }
   }
   server.headersTimeout = 20_000;

@@ -43,6 +43,7 @@ export async function createContext(deps: AppDeps, facts: RequestFacts): Promise
   return {
     deps,
     em: deps.orm.em.fork() as EntityManager,
+    // Throws AuthUnavailableError while the database is unreachable: masking answers 503 for it.
     viewer: await authenticate(),
     ip: facts.ip,
     userAgent: facts.headers.get('user-agent'),

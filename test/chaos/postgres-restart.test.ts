@@ -142,6 +142,9 @@ it(
     expect(orchestrator.elections.length).toBe(orchestrator.stepDowns.length + 1);
 
     expect(await lostAcknowledgements(server.deps.orm, workload)).toEqual([]);
+    // Signed-in callers are told to retry during an outage, never treated as signed out.
+    const signedOut = workload.records.filter((r) => r.detail === 'UNAUTHENTICATED');
+    expect(signedOut.length, workload.refusals()).toBe(0);
 
     const expected = async () =>
       (

@@ -12,7 +12,7 @@ import { isUuid, safeEqual, sha256Hex } from './crypto.ts';
 import { sessionKey } from './invalidation.ts';
 import { LoginThrottle, type LoginThrottleOptions } from './rate-limit.ts';
 import { verifySessionProof } from './session-proof.ts';
-import type { Authenticator, Viewer } from './viewer.ts';
+import { type Authenticator, AuthUnavailableError, type Viewer } from './viewer.ts';
 
 /** Prefix of API tokens, so they are recognisable in logs and by secret scanners. */
 export const API_TOKEN_PREFIX = 'clt_';
@@ -103,7 +103,7 @@ export function createAuthenticator(opts: AuthenticatorOptions): ClawAuthenticat
         return cookie ? await bySession(cookie) : null;
       } catch (err) {
         opts.logger.error({ err }, 'authentication failed');
-        return null;
+        throw new AuthUnavailableError();
       }
     },
     invalidate(keys) {

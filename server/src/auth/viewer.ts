@@ -14,7 +14,23 @@ export interface Viewer {
   tokenId: string | null;
 }
 
-/** Establishes the viewer of a request. Implemented in auth/authenticator.ts; never throws. */
+/**
+ * The credential could not be checked (the database is unreachable): neither a viewer nor anonymous.
+ * Treating it as anonymous signed everyone out during a PostgreSQL restart (found by the chaos
+ * suite); callers answer "unavailable, retry" instead (GraphQL `SERVICE_UNAVAILABLE`/503, the
+ * entrance 503).
+ */
+export class AuthUnavailableError extends Error {
+  readonly code = 'SERVICE_UNAVAILABLE';
+  constructor() {
+    super('Your sign-in cannot be checked right now; retry in a moment.');
+  }
+}
+
+/**
+ * Establishes the viewer of a request. Implemented in auth/authenticator.ts; throws only
+ * AuthUnavailableError.
+ */
 export interface Authenticator {
   /**
    * @param headers request headers (cookie / authorization), from HTTP or the WebSocket upgrade

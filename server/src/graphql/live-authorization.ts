@@ -41,7 +41,8 @@ function boundToCredential(source: Stream, ctx: Context, viewer: Viewer): Stream
           await push({ errors: [await whyEnded(ctx, viewer, now)] }).catch(() => {});
           stop();
         },
-        () => stop(),
+        // Could not check (database unreachable): keep the stream; the reconnect's `*` checks again.
+        () => {},
       );
     });
     // Ending the source releases its hub listener at once, even while it waits for an event.

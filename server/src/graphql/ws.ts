@@ -4,6 +4,7 @@ import type { DocumentNode, ExecutionArgs, execute, GraphQLError, subscribe } fr
 import { useServer } from 'graphql-ws/use/ws';
 import { createGraphQLError } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
+import { AuthUnavailableError } from '../auth/viewer.ts';
 import { fallbackCode } from '../http/mask-error.ts';
 import { clientIp, type ProxyTrust } from '../http/proxy-trust.ts';
 import { withRequestId } from '../http/request-id.ts';
@@ -77,12 +78,20 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, trust: ProxyTrust) {
           errors = [err];
         }
         if (errors.length) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+        let contextValue: Awaited<ReturnType<typeof contextFactory>>;
+        try {
+          contextValue = await contextFactory();
+        } catch (err) {
+          // Sign-in unchecked while the database is unreachable: this operation fails, not the socket.
+          if (!(err instanceof AuthUnavailableError)) throw err;
+          return [createGraphQLError(err.message, { extensions: { code: err.code } })];
+        }
         return {
           schema,
           operationName: params.operationName,
           document,
           variableValues: params.variables,
-          contextValue: await contextFactory(),
+          contextValue,
           rootValue: { execute, subscribe, requestId: randomUUID() } satisfies Root,
         } satisfies ExecutionArgs;
       },

@@ -1,6 +1,7 @@
 import { PothosValidationError } from '@pothos/core';
 import { type ExecutionResult, GraphQLError } from 'graphql';
 import { type Plugin, maskError as yogaMaskError } from 'graphql-yoga';
+import { AuthUnavailableError } from '../auth/viewer.ts';
 import { DomainError } from '../graphql/errors.ts';
 import type { Logger } from '../logger.ts';
 
@@ -10,6 +11,13 @@ function clientError(error: GraphQLError, message: string, code: string): GraphQ
     path: error.path,
     extensions: { code, http: { status: 200 } },
   });
+}
+
+/** Sign-in could not be checked (database unreachable), thrown bare or wrapped by Yoga. */
+function authUnavailable(error: unknown): AuthUnavailableError | null {
+  if (error instanceof AuthUnavailableError) return error;
+  const original = isGraphQLError(error) ? error.originalError : undefined;
+  return original instanceof AuthUnavailableError ? original : null;
 }
 
 /**
@@ -29,6 +37,11 @@ function isGraphQLError(error: unknown): error is GraphQLError {
  */
 export function createMaskError(logger: Logger) {
   return (error: unknown, message: string): Error => {
+    const unavailable = authUnavailable(error);
+    if (unavailable) {
+      const extensions = { code: unavailable.code, http: { status: 503 } };
+      return new GraphQLError(unavailable.message, { extensions });
+    }
     const masked = yogaMaskError(error, message, false);
     if (masked === error) return masked;
     const original = isGraphQLError(error) ? error.originalError : undefined;
