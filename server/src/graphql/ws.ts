@@ -3,7 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { DocumentNode, ExecutionArgs, execute, GraphQLError, subscribe } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createGraphQLError } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { AuthUnavailableError } from '../auth/viewer.ts';
 import { fallbackCode } from '../http/mask-error.ts';
 import { clientIp, type ProxyTrust } from '../http/proxy-trust.ts';
@@ -26,7 +26,10 @@ export function attachGraphqlWs(server: Server, yoga: Yoga, trust: ProxyTrust) {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      quietClientProtocolErrors(ws);
+      wss.emit('connection', ws, req);
+    });
   });
   type Extra = { request: IncomingMessage };
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
@@ -156,4 +159,19 @@ function pathOf(url: string | undefined): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * A client's protocol violation (a frame over `maxPayload`, a malformed frame) is answered by `ws`
+ * itself — it closes with the right code (1009, 1002…) — and then emitted as 'error', which
+ * graphql-ws prints with a stack trace as "an internal error". It is the client's, not ours: swallow
+ * those; anything else still reaches graphql-ws.
+ */
+function quietClientProtocolErrors(ws: WebSocket): void {
+  const emit = ws.emit.bind(ws);
+  ws.emit = ((event: string | symbol, ...args: unknown[]) => {
+    const code = (args[0] as { code?: unknown } | undefined)?.code;
+    if (event === 'error' && typeof code === 'string' && code.startsWith('WS_ERR_')) return false;
+    return emit(event, ...args);
+  }) as WebSocket['emit'];
 }
