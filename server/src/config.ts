@@ -78,6 +78,8 @@ export const configSchema = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(2000),
+  /** Live subscriptions one user may hold open in one server process, over all sockets and SSE. */
+  MAX_LIVE_STREAMS_PER_USER: z.coerce.number().int().min(1).default(256),
 });
 
 export type Config = Omit<z.infer<typeof configSchema>, 'PUBLIC_URL'> & { PUBLIC_URL: string };

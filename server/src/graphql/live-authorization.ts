@@ -15,24 +15,55 @@ import { DomainError } from './errors.ts';
  * client can tell "signed out" from a dropped connection; resubscribing (from its cursor) is
  * authorised afresh. Works alike for graphql-ws and SSE, which share this plugin via `getEnveloped`.
  */
-export function useLiveAuthorization(): Plugin<Context> {
+export function useLiveAuthorization(limits: { maxStreamsPerUser: number }): Plugin<Context> {
+  /** Open streams per user in this process: one user must not hold unbounded server memory. */
+  const open = new Map<string, number>();
+  const release = (userId: string) => {
+    const n = (open.get(userId) ?? 1) - 1;
+    if (n > 0) open.set(userId, n);
+    else open.delete(userId);
+  };
   return {
     onSubscribe() {
       return {
         onSubscribeResult({ args, result, setResult }) {
           const ctx = args.contextValue as Context;
-          if (ctx.viewer && isAsyncIterable(result))
-            setResult(boundToCredential(result, ctx, ctx.viewer));
+          const viewer = ctx.viewer;
+          if (!viewer || !isAsyncIterable(result)) return;
+          const held = open.get(viewer.userId) ?? 0;
+          if (held >= limits.maxStreamsPerUser) {
+            void result.return?.();
+            const message = `You have ${held} live subscriptions open; complete some first.`;
+            setResult({ errors: [coded('TOO_MANY_OPERATIONS', message)] });
+            return;
+          }
+          const hold = () => {
+            open.set(viewer.userId, (open.get(viewer.userId) ?? 0) + 1);
+            return () => release(viewer.userId);
+          };
+          setResult(boundToCredential(result, ctx, viewer, hold));
         },
       };
     },
   };
 }
 
+/** An error whose code and message pass error masking (a DomainError inside, as for any other). */
+function coded(code: string, message: string): GraphQLError {
+  return new GraphQLError(message, { originalError: new DomainError(code, message) });
+}
+
 type Stream = AsyncIterableIterator<ExecutionResult>;
 
-function boundToCredential(source: Stream, ctx: Context, viewer: Viewer): Stream {
+function boundToCredential(
+  source: Stream,
+  ctx: Context,
+  viewer: Viewer,
+  /** Counts the stream as open while it runs (a Repeater runs only once iterated); returns the release. */
+  hold: () => () => void,
+): Stream {
   return new Repeater<ExecutionResult>(async (push, stop) => {
+    const release = hold();
     const off = ctx.deps.authenticator.onInvalidate((key) => {
       if (!concerns(key, viewer)) return;
       ctx.reauthenticate().then(
@@ -48,6 +79,7 @@ function boundToCredential(source: Stream, ctx: Context, viewer: Viewer): Stream
     // Ending the source releases its hub listener at once, even while it waits for an event.
     void stop.then(() => {
       off();
+      release();
       void source.return?.();
     });
     for (let next = await source.next(); !next.done; next = await source.next()) {
@@ -58,9 +90,7 @@ function boundToCredential(source: Stream, ctx: Context, viewer: Viewer): Stream
 }
 
 async function whyEnded(ctx: Context, before: Viewer, now: Viewer | null): Promise<GraphQLError> {
-  // A DomainError inside, so error masking passes its code and message through as for any other.
-  const ended = (code: string, message: string) =>
-    new GraphQLError(message, { originalError: new DomainError(code, message) });
+  const ended = coded;
   if (now)
     return ended('FORBIDDEN', 'Your role or permissions changed; this live stream has ended.');
   const user = await ctx.deps.orm.em

@@ -65,7 +65,7 @@ export function buildYoga(deps: AppDeps): Yoga {
       persistedOperationsPlugin(),
       useErrorCodes(),
       useNoNulStrings(),
-      useLiveAuthorization(),
+      useLiveAuthorization({ maxStreamsPerUser: deps.config.MAX_LIVE_STREAMS_PER_USER }),
     ],
     context: async (init) => {
       // Over graphql-ws there is no Fetch Request: ws.ts passes the upgrade request's facts instead.
