@@ -90,16 +90,15 @@ function boundToCredential(
 }
 
 async function whyEnded(ctx: Context, before: Viewer, now: Viewer | null): Promise<GraphQLError> {
-  const ended = coded;
   if (now)
-    return ended('FORBIDDEN', 'Your role or permissions changed; this live stream has ended.');
+    return coded('FORBIDDEN', 'Your role or permissions changed; this live stream has ended.');
   const user = await ctx.deps.orm.em
     .fork()
     .findOne(User, { id: before.userId }, { fields: ['status'] })
     .catch(() => null);
   if (user?.status === 'disabled')
-    return ended('USER_DISABLED', 'This account is disabled. Ask an administrator to enable it.');
-  return ended('UNAUTHENTICATED', 'Your session has ended. Sign in again.');
+    return coded('USER_DISABLED', 'This account is disabled. Ask an administrator to enable it.');
+  return coded('UNAUTHENTICATED', 'Your session has ended. Sign in again.');
 }
 
 function concerns(key: string, viewer: Viewer): boolean {
