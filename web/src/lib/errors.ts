@@ -59,3 +59,15 @@ export function describeCombined(error: CombinedError | undefined | null): strin
     ? 'The server hit an unexpected error. Try again; if it persists, tell your administrator.'
     : message;
 }
+
+/**
+ * What went wrong with a mutation, in words: its typed error (a `…Result` union member), else the
+ * request's own error; null when it succeeded.
+ */
+export function describeOutcome(
+  value: { __typename?: string } | null | undefined,
+  error: CombinedError | undefined | null,
+): string | null {
+  const typed = asError(value);
+  return typed ? describeTyped(typed) : describeCombined(error);
+}

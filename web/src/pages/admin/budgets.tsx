@@ -4,7 +4,7 @@ import { Field, Select } from '../../components/field.tsx';
 import { Alert, Button, Card, Empty } from '../../components/ui.tsx';
 import type { BudgetPeriod } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
-import { asError, describeCombined, describeTyped } from '../../lib/errors.ts';
+import { asError, describeCombined, describeOutcome, describeTyped } from '../../lib/errors.ts';
 import { formatTokens, formatUsd } from '../../lib/format-usage.ts';
 import { findUserId, useUserId } from '../../lib/use-user-id.ts';
 
@@ -78,8 +78,7 @@ export function BudgetsCard() {
         user: userId,
       },
     });
-    const typed = asError(res.data?.setModelBudget);
-    const problem = typed ? describeTyped(typed) : describeCombined(res.error);
+    const problem = describeOutcome(res.data?.setModelBudget, res.error);
     const saved = who ? `Budget for ${who} saved.` : 'Default budget saved.';
     setMessage(problem ? { kind: 'error', text: problem } : { kind: 'success', text: saved });
     refetch({ requestPolicy: 'network-only' });

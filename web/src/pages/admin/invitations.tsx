@@ -13,7 +13,7 @@ import {
 } from '../../components/ui.tsx';
 import type { InvitationState } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
-import { asError, describeCombined, describeTyped } from '../../lib/errors.ts';
+import { asError, describeCombined, describeOutcome, describeTyped } from '../../lib/errors.ts';
 import { formatDateTime, formatRelative, titleCase } from '../../lib/format.ts';
 import { CreateInvitationForm } from './create-invitation-form.tsx';
 
@@ -68,8 +68,7 @@ export function AdminInvitations() {
   const confirmRevoke = async () => {
     if (!revoking) return;
     const res = await revoke({ id: revoking.id });
-    const typed = asError(res.data?.revokeInvitation);
-    setRevokeError(typed ? describeTyped(typed) : describeCombined(res.error));
+    setRevokeError(describeOutcome(res.data?.revokeInvitation, res.error));
     setRevoking(null);
     refetch({ requestPolicy: 'network-only' });
   };

@@ -3,7 +3,7 @@ import { useMutation, useQuery } from 'urql';
 import { ConfirmDialog } from '../../components/dialog.tsx';
 import { Alert, Badge, Button, Card, Empty, Loading, PageTitle } from '../../components/ui.tsx';
 import type { ModelRoutesQuery } from '../../gql/graphql.ts';
-import { asError, describeCombined, describeTyped } from '../../lib/errors.ts';
+import { asError, describeCombined, describeOutcome, describeTyped } from '../../lib/errors.ts';
 import { formatUsd } from '../../lib/format-usage.ts';
 import { BudgetsCard } from './budgets.tsx';
 import { DeleteRouteDoc, ModelRoutesDoc, UpdateRouteDoc } from './model-documents.ts';
@@ -49,14 +49,12 @@ function RouteCard({ route: r, onChanged }: { route: Route; onChanged(): void })
   const [error, setError] = useState<string | null>(null);
   const change = async (input: { enabled?: boolean; isDefault?: boolean }) => {
     const res = await doUpdate({ id: r.id, input });
-    const typed = asError(res.data?.updateModelRoute);
-    setError(typed ? describeTyped(typed) : describeCombined(res.error));
+    setError(describeOutcome(res.data?.updateModelRoute, res.error));
     onChanged();
   };
   const remove = async () => {
     const res = await doDelete({ id: r.id });
-    const typed = asError(res.data?.deleteModelRoute);
-    setError(typed ? describeTyped(typed) : describeCombined(res.error));
+    setError(describeOutcome(res.data?.deleteModelRoute, res.error));
     setDeleting(false);
     onChanged();
   };

@@ -3,7 +3,7 @@ import { useMutation, useQuery } from 'urql';
 import { ConfirmDialog } from '../../components/dialog.tsx';
 import { Alert, Badge, Button, Card, Loading, PageTitle } from '../../components/ui.tsx';
 import type { AdminRuntimeProfilesQuery, ProfileViewFragment } from '../../gql/graphql.ts';
-import { asError, describeCombined, describeTyped } from '../../lib/errors.ts';
+import { asError, describeCombined, describeOutcome, describeTyped } from '../../lib/errors.ts';
 import { AdminProfilesDoc, DeleteProfileDoc, UpdateProfileDoc } from './profile-documents.ts';
 import { ProfileForm } from './profile-form.tsx';
 
@@ -83,17 +83,15 @@ function ProfileCard({
   const [update, doUpdate] = useMutation(UpdateProfileDoc);
   const makeDefault = async () => {
     const res = await doUpdate({ id: p.id, input: { isDefault: true } });
-    const typed = asError(res.data?.updateRuntimeProfile);
-    if (typed || res.error)
-      return setError(typed ? describeTyped(typed) : describeCombined(res.error));
+    const problem = describeOutcome(res.data?.updateRuntimeProfile, res.error);
+    if (problem) return setError(problem);
     onChanged(`${p.displayName} is now the default profile.`);
   };
   const remove = async () => {
     const res = await doDelete({ id: p.id });
     setDeleting(false);
-    const typed = asError(res.data?.deleteRuntimeProfile);
-    if (typed || res.error)
-      return setError(typed ? describeTyped(typed) : describeCombined(res.error));
+    const problem = describeOutcome(res.data?.deleteRuntimeProfile, res.error);
+    if (problem) return setError(problem);
     onChanged(`Profile ${p.name} deleted.`);
   };
   const who = p.availableToAll

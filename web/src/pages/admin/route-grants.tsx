@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useClient, useMutation } from 'urql';
 import { Field } from '../../components/field.tsx';
 import { Alert, Button } from '../../components/ui.tsx';
-import { asError, describeCombined, describeTyped } from '../../lib/errors.ts';
+import { asError, type describeCombined, describeOutcome } from '../../lib/errors.ts';
 import { findUserId } from '../../lib/use-user-id.ts';
 import { GrantDoc, RevokeGrantDoc } from './model-documents.ts';
 
@@ -27,8 +27,7 @@ export function RouteGrants({
     value: { __typename?: string } | null | undefined,
     err: Parameters<typeof describeCombined>[0],
   ) => {
-    const typed = asError(value);
-    setError(typed ? describeTyped(typed) : describeCombined(err));
+    setError(describeOutcome(value, err));
     onChanged();
   };
   const grantUser = async (e: FormEvent) => {

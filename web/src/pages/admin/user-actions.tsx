@@ -4,7 +4,7 @@ import { ConfirmDialog } from '../../components/dialog.tsx';
 import { Alert, Button } from '../../components/ui.tsx';
 import type { UserRole, UserStatus } from '../../gql/graphql.ts';
 import { graphql } from '../../gql/index.ts';
-import { asError, describeCombined, describeTyped } from '../../lib/errors.ts';
+import { describeOutcome } from '../../lib/errors.ts';
 
 const SetStatusDoc = graphql(`
   mutation SetUserStatus($id: ID!, $status: UserStatus!) {
@@ -47,8 +47,7 @@ export function UserActions({
         : await setRole({ id: user.id, role: pending.to });
     const payload =
       res.data && ('setUserStatus' in res.data ? res.data.setUserStatus : res.data.setUserRole);
-    const typed = asError(payload);
-    setError(typed ? describeTyped(typed) : describeCombined(res.error));
+    setError(describeOutcome(payload, res.error));
     setPending(null);
     onChanged();
   };

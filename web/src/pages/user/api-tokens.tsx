@@ -4,7 +4,7 @@ import { useViewer } from '../../auth/viewer.tsx';
 import { ConfirmDialog } from '../../components/dialog.tsx';
 import { Alert, Badge, Button, Card, Empty, Loading, PageTitle } from '../../components/ui.tsx';
 import { graphql } from '../../gql/index.ts';
-import { asError, describeCombined, describeTyped } from '../../lib/errors.ts';
+import { asError, describeCombined, describeOutcome, describeTyped } from '../../lib/errors.ts';
 import { formatDateTime, formatRelative } from '../../lib/format.ts';
 import { CreateTokenForm } from './create-token-form.tsx';
 
@@ -60,8 +60,7 @@ export function ApiTokens() {
   const confirmRevoke = async () => {
     if (!revoking) return;
     const res = await revoke({ id: revoking.id });
-    const typed = asError(res.data?.revokeApiToken);
-    setRevokeError(typed ? describeTyped(typed) : describeCombined(res.error));
+    setRevokeError(describeOutcome(res.data?.revokeApiToken, res.error));
     setRevoking(null);
     refetch({ requestPolicy: 'network-only' });
   };
