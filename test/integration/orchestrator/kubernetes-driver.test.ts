@@ -276,7 +276,13 @@ for (const { kind, skip } of kubeBackends()) {
         await eventually(async () => !(await driver.listKnown()).includes(t.runtimeId), 'teardown');
 
         const crash = backend.faults.crashLoop({ namespace: NS, labelSelector: selector });
-        await driver.ensureRunning(t);
+        // The wiped claim may still be terminating (the real controller-manager lifts its protection
+        // finalizer on its own schedule): the driver then says "retry later", and retrying is what
+        // the controller does.
+        await eventually(async () => {
+          await driver.ensureRunning(t);
+          return true;
+        }, 'start after the wipe');
         const crashed = await eventually(async () => {
           const o = await driver.observe(t.runtimeId);
           return o.state === 'crashed' && o.restarts > 0 ? o : undefined;
